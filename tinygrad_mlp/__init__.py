@@ -1,0 +1,35 @@
+"""tinygrad_mlp: a small, readable, fast reverse-mode autograd framework on NumPy.
+
+    import tinygrad_mlp as tm
+    x = tm.Tensor([[1.0, 2.0]], requires_grad=True)
+    (x * x).sum().backward()
+    x.grad            # tensor([[2., 4.]])
+"""
+
+from . import functional
+from .autograd import Function, enable_grad, grad, is_grad_enabled, no_grad
+from .creation import (
+    arange,
+    from_numpy,
+    full,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .gradcheck import GradcheckError, gradcheck, gradcheck_report, gradgradcheck
+from .ops.shape import concatenate, stack, where
+from .rng import get_rng, manual_seed
+from .tensor import Tensor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Function", "GradcheckError", "Tensor", "arange", "concatenate", "enable_grad",
+    "from_numpy", "full", "functional", "get_rng", "grad", "gradcheck", "gradcheck_report",
+    "gradgradcheck", "is_grad_enabled", "manual_seed", "no_grad", "ones", "ones_like",
+    "rand", "randn", "stack", "tensor", "where", "zeros", "zeros_like",
+]

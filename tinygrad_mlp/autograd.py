@@ -1,0 +1,383 @@
+"""The engine: op nodes (``Function``), grad mode, and the backward graph walk.
+
+A forward op creates one ``Function`` instance (an op node) that remembers its
+input tensors (``parents``) and whatever its backward formula needs.  The
+output tensor points at the op node through ``_ctx``.  ``backward`` walks the
+nodes in reverse topological order (iteratively: no recursion limit) and
+applies the chain rule at each node.
+
+Backward formulas are written once, with the operators and methods that NumPy
+arrays and Tensors share.  Normally they receive plain arrays (fast); under
+``create_graph=True`` they receive Tensors, so the backward pass is itself
+recorded and can be differentiated again.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import threading
+from collections.abc import Iterable, Sequence
+
+from .backend import xp
+
+_state = threading.local()
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops currently record the graph (False inside ``no_grad``)."""
+    return getattr(_state, "enabled", True)
+
+
+class _GradMode:
+    """Context manager and decorator that sets grad mode, restoring it afterwards."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self._prev: list[bool] = []
+
+    def __enter__(self):
+        self._prev.append(is_grad_enabled())
+        _state.enabled = self.enabled
+        return self
+
+    def __exit__(self, *exc):
+        _state.enabled = self._prev.pop()
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with type(self)(self.enabled):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Build no graph inside: ``with tm.no_grad(): ...`` or ``@tm.no_grad()``."""
+
+    def __init__(self):
+        super().__init__(False)
+
+
+class enable_grad(_GradMode):
+    """Record the graph again inside a ``no_grad`` block."""
+
+    def __init__(self):
+        super().__init__(True)
+
+
+class Function:
+    """Base class of every op node.
+
+    Subclasses define
+
+    * ``forward(self, *arrays, **params) -> array``: compute the output from
+      the input arrays; store on ``self`` whatever backward needs that is not
+      an input or the output (masks, axes, shapes).
+    * ``backward(self, g, out, *inputs) -> tuple``: given the gradient ``g`` of
+      the loss with respect to the output, the output ``out`` and the inputs,
+      return one gradient per input (``None`` where there is none).  These are
+      arrays normally and Tensors under ``create_graph``; use only operations
+      both support.  Gradients may have the broadcast shape: the engine sums
+      them back to each input's shape.
+    """
+
+    __slots__ = ("parents", "inputs", "__dict__")  # __dict__: per-op extras (axis, masks)
+    #: ``True`` for ops whose output carries no gradient (comparisons, argmax).
+    differentiable = True
+
+    @classmethod
+    def apply(cls, *tensors, **params):
+        """Run the op forward on Tensors and, in grad mode, record the op node."""
+        node = cls()
+        inputs = tuple([t.data for t in tensors])
+        try:
+            data = node.forward(*inputs, **params)
+        except (ValueError, IndexError, TypeError) as exc:
+            shapes = ", ".join(str(a.shape) for a in inputs)
+            raise type(exc)(f"{cls.name()}: {exc} (input shapes {shapes})") from None
+        if type(data) is not _ndarray:
+            data = xp.asarray(data)
+        out = _Tensor.__new__(_Tensor)
+        out.data = data
+        out.grad = None
+        out._retains_grad = False
+        out.name = None
+        if _state_enabled() and cls.differentiable:
+            for t in tensors:
+                if t.requires_grad:
+                    node.parents = tensors
+                    node.inputs = inputs
+                    out._ctx = node
+                    out.requires_grad = True
+                    return out
+        out._ctx = None
+        out.requires_grad = False
+        return out
+
+    @classmethod
+    def name(cls) -> str:
+        """The op's name as error messages and graph drawings show it."""
+        return cls.__name__.lower()
+
+    def needs_grad(self, i: int) -> bool:
+        """Whether input ``i`` needs a gradient (lets backward skip work)."""
+        return self.parents[i].requires_grad
+
+    def forward(self, *inputs, **params):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__}.forward is abstract")
+
+    def backward(self, g, out, *inputs):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__}.backward is abstract")
+
+
+def _state_enabled() -> bool:
+    return getattr(_state, "enabled", True)
+
+
+_ndarray = xp.ndarray
+_Tensor = None  # set by tensor.py once Tensor is defined (avoids an import cycle)
+
+
+def _register_tensor_class(cls) -> None:
+    global _Tensor
+    _Tensor = cls
+
+
+# ----------------------------------------------------------------------------
+# Graph traversal
+# ----------------------------------------------------------------------------
+
+
+def topological_order(roots: Sequence) -> list:
+    """Non-leaf tensors reachable from ``roots``, each after all its inputs.
+
+    Iterative depth-first post-order: linear in the size of the graph and
+    without any recursion, so a 100,000-op chain is fine.
+    """
+    order = []
+    visited = set()
+    for root in roots:
+        if root._ctx is None or id(root) in visited:
+            continue
+        stack = [(root, False)]
+        while stack:
+            t, expanded = stack.pop()
+            if expanded:
+                order.append(t)
+                continue
+            if id(t) in visited:
+                continue
+            visited.add(id(t))
+            stack.append((t, True))
+            parents = t._ctx.parents
+            if parents is None:
+                raise RuntimeError(
+                    f"backward: trying to backward through the graph a second time "
+                    f"(op node {t._ctx.name()!r} was freed by an earlier backward); "
+                    f"pass retain_graph=True to the first backward to keep it"
+                )
+            for p in parents:
+                if p._ctx is not None and id(p) not in visited:
+                    stack.append((p, False))
+    return order
+
+
+def run_backward(
+    roots: Sequence,
+    root_grads: Sequence,
+    retain_graph: bool = False,
+    create_graph: bool = False,
+    inputs: Sequence | None = None,
+):
+    """Backpropagate ``root_grads`` from ``roots`` through the recorded graph.
+
+    With ``inputs=None`` gradients are accumulated into the ``.grad`` of every
+    leaf that requires grad (and of non-leaves that called ``retain_grad``).
+    Otherwise nothing is accumulated and the gradients of ``inputs`` are
+    returned, in order (``None`` for an input the roots do not depend on).
+    """
+    # Large graphs make many container objects; the cyclic collector would
+    # rescan them all repeatedly while nothing here creates cycles.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _backward(roots, root_grads, retain_graph, create_graph, inputs)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _backward(roots, root_grads, retain_graph, create_graph, inputs):
+    grads: dict[int, object] = {}
+    if create_graph:
+        root_grads = [g if isinstance(g, _Tensor) else _Tensor._wrap(g) for g in root_grads]
+    for r, g in zip(roots, root_grads):
+        grads[id(r)] = grads[id(r)] + g if id(r) in grads else g
+    wanted = None if inputs is None else {id(t) for t in inputs}
+    results: dict[int, object] = {}
+    order = topological_order(roots)
+    mode = _GradMode(create_graph)
+    mode.__enter__()
+    try:
+        # Roots that are leaves (or wanted inputs) still get their gradient.
+        for r in roots:
+            if r._ctx is None or (wanted is not None and id(r) in wanted):
+                _deliver(r, grads[id(r)], wanted, results)
+        for t in reversed(order):
+            g = grads.pop(id(t), None)
+            node = t._ctx
+            if g is None:  # the roots do not depend on this node
+                if not retain_graph:
+                    node.parents = node.inputs = None
+                continue
+            if t._retains_grad and wanted is None:
+                _accumulate(t, g)
+            parents = node.parents
+            if create_graph:
+                in_grads = node.backward(g, t, *parents)
+            else:
+                in_grads = node.backward(g, t.data, *node.inputs)
+            if not retain_graph:
+                node.parents = node.inputs = None
+            for p, pg in zip(parents, in_grads):
+                if pg is None or not p.requires_grad:
+                    continue
+                if pg.shape != p.data.shape:
+                    pg = sum_to_shape(pg, p.data.shape)
+                if pg.dtype != p.data.dtype:
+                    pg = pg.astype(p.data.dtype)
+                key = id(p)
+                if p._ctx is None or (wanted is not None and key in wanted):
+                    _deliver(p, pg, wanted, results)
+                    if p._ctx is None:
+                        continue
+                prev = grads.get(key)
+                grads[key] = pg if prev is None else prev + pg
+    finally:
+        mode.__exit__()
+    if inputs is None:
+        return None
+    return [results.get(id(t)) for t in inputs]
+
+
+def _deliver(t, g, wanted, results) -> None:
+    if wanted is None:
+        if t._ctx is None and t.requires_grad:
+            _accumulate(t, g)
+    elif id(t) in wanted:
+        prev = results.get(id(t))
+        results[id(t)] = g if prev is None else prev + g
+
+
+def _accumulate(t, g) -> None:
+    """``t.grad += g`` as PyTorch does.
+
+    A plain array is copied on first delivery: backward formulas may hand the
+    same array to several inputs, and each ``.grad`` must own its memory.
+    """
+    if t.grad is None:
+        t.grad = g if isinstance(g, _Tensor) else _Tensor._wrap(xp.array(g, copy=True))
+    elif isinstance(g, _Tensor) or t.grad.requires_grad:
+        t.grad = t.grad + g
+    else:
+        t.grad = _Tensor._wrap(t.grad.data + g)
+
+
+def sum_to_shape(g, shape: tuple):
+    """Undo broadcasting: sum ``g`` over the axes along which ``shape`` was expanded.
+
+    The one place broadcast gradients are reduced; works for arrays and Tensors.
+    """
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if lead:
+        g = g.reshape(shape)
+    elif g.shape != shape:
+        g = g.reshape(shape)
+    return g
+
+
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+):
+    """Gradients of ``outputs`` with respect to ``inputs``, like ``torch.autograd.grad``.
+
+    Nothing is accumulated into ``.grad``.  ``retain_graph`` defaults to
+    ``create_graph``.  Returns a tuple of Tensors, one per input.
+    """
+    outputs = _as_list(outputs)
+    inputs = _as_list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    grad_outputs = _as_list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(
+            f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs"
+        )
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} (shape {t.shape}) does not require grad")
+    seeds = [_seed_grad(o, g, create_graph, "grad") for o, g in zip(outputs, grad_outputs)]
+    if retain_graph is None:
+        retain_graph = create_graph
+    results = run_backward(outputs, seeds, retain_graph, create_graph, inputs)
+    out = []
+    for i, (t, g) in enumerate(zip(inputs, results)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {i} (shape {t.shape}) was not used to compute the "
+                    f"outputs; pass allow_unused=True to get None for it"
+                )
+            out.append(None)
+        else:
+            out.append(g if isinstance(g, _Tensor) else _Tensor._wrap(g))
+    return tuple(out)
+
+
+def _as_list(x) -> list:
+    if isinstance(x, _Tensor) or x is None:
+        return [x]
+    if isinstance(x, Iterable):
+        return list(x)
+    return [x]
+
+
+def _seed_grad(out, g, create_graph: bool, opname: str):
+    """The gradient that starts backward at ``out``: ones for a scalar, else ``g``."""
+    if not out.requires_grad:
+        raise RuntimeError(
+            f"{opname}: the output (shape {out.shape}) does not require grad and has "
+            f"no op node; did you compute it under no_grad() or from tensors "
+            f"without requires_grad=True?"
+        )
+    if g is None:
+        if out.data.size != 1:
+            raise RuntimeError(
+                f"{opname}: grad can be implicitly created only for scalar outputs; "
+                f"the output has shape {out.shape}, so pass grad= of that shape"
+            )
+        return xp.ones_like(out.data)
+    if isinstance(g, _Tensor):
+        gd = g.data
+    else:
+        gd = xp.asarray(g, dtype=out.data.dtype)
+    if gd.shape != out.data.shape:
+        raise ValueError(
+            f"{opname}: grad has shape {gd.shape} but the output has shape {out.shape}"
+        )
+    if create_graph and isinstance(g, _Tensor):
+        return g
+    return gd

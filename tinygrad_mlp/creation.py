@@ -1,0 +1,57 @@
+"""Ways to make tensors: from data, filled, and random (from the seeded package generator)."""
+
+from __future__ import annotations
+
+from .backend import DEFAULT_FLOAT, xp
+from .rng import get_rng
+from .tensor import Tensor
+
+
+def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+    """A new Tensor holding a copy of ``data`` (``torch.tensor``)."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def from_numpy(array) -> Tensor:
+    """A Tensor sharing memory with ``array`` (``torch.from_numpy``)."""
+    return Tensor._wrap(xp.asarray(array))
+
+
+def _shape(shape) -> tuple:
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+
+
+def zeros(*shape, dtype=DEFAULT_FLOAT, requires_grad: bool = False) -> Tensor:
+    return Tensor._wrap(xp.zeros(_shape(shape), dtype=dtype)).requires_grad_(requires_grad)
+
+
+def ones(*shape, dtype=DEFAULT_FLOAT, requires_grad: bool = False) -> Tensor:
+    return Tensor._wrap(xp.ones(_shape(shape), dtype=dtype)).requires_grad_(requires_grad)
+
+
+def full(shape, fill_value, dtype=DEFAULT_FLOAT, requires_grad: bool = False) -> Tensor:
+    return Tensor._wrap(xp.full(shape, fill_value, dtype=dtype)).requires_grad_(requires_grad)
+
+
+def zeros_like(t: Tensor, requires_grad: bool = False) -> Tensor:
+    return zeros(t.shape, dtype=t.dtype, requires_grad=requires_grad)
+
+
+def ones_like(t: Tensor, requires_grad: bool = False) -> Tensor:
+    return ones(t.shape, dtype=t.dtype, requires_grad=requires_grad)
+
+
+def randn(*shape, dtype=DEFAULT_FLOAT, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples from the seeded package generator."""
+    data = get_rng().standard_normal(_shape(shape)).astype(dtype)
+    return Tensor._wrap(data).requires_grad_(requires_grad)
+
+
+def rand(*shape, dtype=DEFAULT_FLOAT, requires_grad: bool = False) -> Tensor:
+    """Uniform [0, 1) samples from the seeded package generator."""
+    data = get_rng().random(_shape(shape)).astype(dtype)
+    return Tensor._wrap(data).requires_grad_(requires_grad)
+
+
+def arange(*args, dtype=None) -> Tensor:
+    return Tensor._wrap(xp.arange(*args, dtype=dtype))

@@ -1,0 +1,154 @@
+"""Function forms of the activations and losses (``import tinygrad_mlp.functional as F``).
+
+Losses take ``reduction='mean' | 'sum' | 'none'`` like PyTorch's.
+"""
+
+from __future__ import annotations
+
+from . import ops
+from .backend import xp
+from .ops.softmax import check_class_targets, reduce_loss
+from .rng import get_rng
+from .tensor import Tensor
+
+
+def _t(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+# ----------------------------------------------------------------- layers
+def linear(x, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x Wᵀ + b with x (..., in), W (out, in), b (out,) → y (..., out)."""
+    x = _t(x)
+    if x.shape[-1:] != weight.shape[1:]:
+        raise ValueError(
+            f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features "
+            f"but the weight of shape {weight.shape} expects {weight.shape[1]}"
+        )
+    y = x @ weight.T
+    return y if bias is None else y + bias
+
+
+def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1−p) (inverted dropout)."""
+    if not 0 <= p < 1:
+        raise ValueError(f"dropout: p must be in [0, 1), got {p}")
+    x = _t(x)
+    if not training or p == 0:
+        return x
+    keep = (rng or get_rng()).random(x.shape) >= p
+    return x * (keep / (1 - p)).astype(x.dtype)
+
+
+# ------------------------------------------------------------ activations
+def sigmoid(x) -> Tensor:
+    return _t(x).sigmoid()
+
+
+def tanh(x) -> Tensor:
+    return _t(x).tanh()
+
+
+def relu(x) -> Tensor:
+    return _t(x).relu()
+
+
+def softmax(x, axis: int = -1) -> Tensor:
+    return _t(x).softmax(axis)
+
+
+def log_softmax(x, axis: int = -1) -> Tensor:
+    return _t(x).log_softmax(axis)
+
+
+def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
+    return _t(x).logsumexp(axis, keepdims)
+
+
+# ----------------------------------------------------------------- losses
+def _check_same_shape(opname: str, a: Tensor, b: Tensor) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"{opname}: input of shape {a.shape} and target of shape {b.shape} "
+                         f"differ (no silent broadcasting in losses)")
+
+
+def mse_loss(input, target, reduction: str = "mean") -> Tensor:
+    """Mean squared error (y − t)², elementwise, then reduced."""
+    input, target = _t(input), _t(target)
+    _check_same_shape("mse_loss", input, target)
+    d = input - target
+    return reduce_loss(d * d, reduction, "mse_loss")
+
+
+def cross_entropy(logits, targets, reduction: str = "mean") -> Tensor:
+    """−log softmax(logits)[target] for logits (N, C) or (C,) and integer labels (N,) or ().
+
+    Fused with log-softmax: finite for logits of ±1e4; the gradient is softmax − one-hot.
+    """
+    logits = _t(logits)
+    t = check_class_targets("cross_entropy", logits.shape, targets)
+    if reduction not in ("mean", "sum", "none"):
+        reduce_loss(None, reduction, "cross_entropy")
+    return ops.CrossEntropy.apply(logits, targets=t, reduction=reduction)
+
+
+def nll_loss(log_probs, targets, reduction: str = "mean") -> Tensor:
+    """−log_probs[target] for log-probabilities (N, C) or (C,) and integer labels."""
+    log_probs = _t(log_probs)
+    t = check_class_targets("nll_loss", log_probs.shape, targets)
+    if log_probs.ndim == 1:
+        picked = log_probs[t]
+    else:
+        picked = log_probs[xp.arange(log_probs.shape[0]), t]
+    return reduce_loss(-picked, reduction, "nll_loss")
+
+
+_EXP_M100 = float(xp.exp(-100.0))  # log clamps at −100, as in PyTorch
+
+
+def binary_cross_entropy(probs, target, reduction: str = "mean") -> Tensor:
+    """−[t·log p + (1−t)·log(1−p)] for probabilities p in [0, 1].
+
+    Each log is clamped at −100, as in PyTorch, so p = 0 or 1 gives a finite loss.
+    """
+    probs, target = _t(probs), _t(target)
+    _check_same_shape("binary_cross_entropy", probs, target)
+    if xp.any((probs.data < 0) | (probs.data > 1)):
+        raise ValueError("binary_cross_entropy: input probabilities must lie in [0, 1]; "
+                         "for logits use binary_cross_entropy_with_logits")
+    # Clamping the argument (not the log) keeps the gradient finite at p = 0 and 1.
+    log_p = probs.clip(min=_EXP_M100).log()
+    log_1mp = (1 - probs).clip(min=_EXP_M100).log()
+    return reduce_loss(-(target * log_p + (1 - target) * log_1mp), reduction,
+                       "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(logits, target, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of σ(logits), computed stably as max(x, 0) − x·t + log(1 + e^−|x|)."""
+    x, target = _t(logits), _t(target)
+    _check_same_shape("binary_cross_entropy_with_logits", x, target)
+    losses = x.relu() - x * target + ((-x.abs()).exp() + 1).log()
+    return reduce_loss(losses, reduction, "binary_cross_entropy_with_logits")
+
+
+# -------------------------------------------------------------- penalties
+def l2_penalty(params, lam: float = 1.0) -> Tensor:
+    """(λ/2)·Σ w² over the given tensors (pass weights only to leave biases unpenalised)."""
+    params = list(params)
+    if not params:
+        raise ValueError("l2_penalty: no parameters given")
+    total = (params[0] * params[0]).sum()
+    for p in params[1:]:
+        total = total + (p * p).sum()
+    return total * (lam / 2)
+
+
+def l1_penalty(params, lam: float = 1.0) -> Tensor:
+    """λ·Σ |w| over the given tensors."""
+    params = list(params)
+    if not params:
+        raise ValueError("l1_penalty: no parameters given")
+    total = params[0].abs().sum()
+    for p in params[1:]:
+        total = total + p.abs().sum()
+    return total * lam

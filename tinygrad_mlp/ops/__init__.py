@@ -1,0 +1,40 @@
+"""Every differentiable op, one ``Function`` subclass each, forward and backward side by side."""
+
+from .elementwise import (
+    Abs,
+    Add,
+    Cast,
+    Clip,
+    Div,
+    Exp,
+    Log,
+    Mul,
+    Neg,
+    Pow,
+    Relu,
+    Sigmoid,
+    Sqrt,
+    Sub,
+    Tanh,
+)
+from .linalg import MatMul
+from .reduce import Max, Mean, Min, Sum
+from .shape import (
+    BroadcastTo,
+    Concatenate,
+    GetItem,
+    Reshape,
+    ScatterAdd,
+    Stack,
+    SwapAxes,
+    Transpose,
+    Where,
+)
+from .softmax import CrossEntropy, LogSoftmax, LogSumExp, Softmax
+
+__all__ = [
+    "Abs", "Add", "BroadcastTo", "Cast", "Clip", "Concatenate", "CrossEntropy", "Div",
+    "Exp", "GetItem", "Log", "LogSoftmax", "LogSumExp", "MatMul", "Max", "Mean", "Min",
+    "Mul", "Neg", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid", "Softmax", "Sqrt",
+    "Stack", "Sub", "Sum", "SwapAxes", "Tanh", "Transpose", "Where",
+]

@@ -1,0 +1,169 @@
+"""Elementwise op nodes: arithmetic and the pointwise functions of deep learning.
+
+Each class is one op: ``forward`` computes the value, ``backward`` its local
+derivative times the upstream gradient ``g``, written as in a textbook.
+Gradients come back in the broadcast shape; the engine sums them back to each
+input's shape (``autograd.sum_to_shape``), so no op repeats that logic.
+"""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import xp
+from ._dual import log, sign, value
+
+
+#: Largest argument whose exponential is finite, a little rounded down, per dtype.
+_EXP_LIMIT = {xp.dtype(t): float(xp.log(xp.finfo(t).max)) - 1.0 for t in (xp.float16, xp.float32, xp.float64)}
+
+
+class Add(Function):
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g, out, a, b):
+        return g, g
+
+
+class Sub(Function):
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g, out, a, b):
+        return g, -g
+
+
+class Mul(Function):
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, g, out, a, b):
+        return g * b, g * a
+
+
+class Div(Function):
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, g, out, a, b):
+        ga = g / b
+        return ga, (-ga * out if self.needs_grad(1) else None)
+
+
+class Pow(Function):
+    """``a ** b``; d/da = b·a^(b−1), d/db = a^b·ln a (only computed when b needs it)."""
+
+    def forward(self, a, b):
+        return a**b
+
+    def backward(self, g, out, a, b):
+        ga = g * b * a ** (b - 1) if self.needs_grad(0) else None
+        gb = g * out * log(a) if self.needs_grad(1) else None
+        return ga, gb
+
+
+class Neg(Function):
+    def forward(self, x):
+        return -x
+
+    def backward(self, g, out, x):
+        return (-g,)
+
+
+class Exp(Function):
+    def forward(self, x):
+        return xp.exp(x)
+
+    def backward(self, g, out, x):
+        return (g * out,)
+
+
+class Log(Function):
+    def forward(self, x):
+        return xp.log(x)
+
+    def backward(self, g, out, x):
+        return (g / x,)
+
+
+class Sqrt(Function):
+    def forward(self, x):
+        return xp.sqrt(x)
+
+    def backward(self, g, out, x):
+        return (g / (2 * out),)
+
+
+class Abs(Function):
+    """|x|; the derivative sign(x) is taken as 0 at x = 0, as in PyTorch."""
+
+    def forward(self, x):
+        return xp.abs(x)
+
+    def backward(self, g, out, x):
+        return (g * sign(x),)
+
+
+class Tanh(Function):
+    def forward(self, x):
+        return xp.tanh(x)
+
+    def backward(self, g, out, x):
+        return (g * (1 - out * out),)
+
+
+class Sigmoid(Function):
+    """σ(x) = 1 / (1 + e^−x); σ′ = σ(1 − σ).
+
+    e^−x overflows only for x below −log(max float); there σ(x) is below the
+    smallest normal float anyway, so x is floored first.  This stays accurate
+    in relative terms everywhere and costs five cheap ufunc calls.
+    """
+
+    def forward(self, x):
+        floor = _EXP_LIMIT.get(x.dtype, 700.0)
+        return 1 / (1 + xp.exp(-xp.maximum(x, -floor)))
+
+    def backward(self, g, out, x):
+        return (g * out * (1 - out),)
+
+
+class Relu(Function):
+    """max(x, 0); the derivative is taken as 0 at x = 0, as in PyTorch."""
+
+    def forward(self, x):
+        return xp.maximum(x, 0)
+
+    def backward(self, g, out, x):
+        return (g * (value(x) > 0),)
+
+    @classmethod
+    def name(cls) -> str:
+        return "relu"
+
+
+class Clip(Function):
+    """Clamp into [lo, hi] (either may be None); the gradient is 0 where clamped."""
+
+    def forward(self, x, lo=None, hi=None):
+        self.lo, self.hi = lo, hi
+        return xp.clip(x, lo, hi)
+
+    def backward(self, g, out, x):
+        xd = value(x)
+        inside = xp.ones(xd.shape, dtype=bool)
+        if self.lo is not None:
+            inside &= xd >= self.lo
+        if self.hi is not None:
+            inside &= xd <= self.hi
+        return (g * inside,)
+
+
+class Cast(Function):
+    """Change the dtype; the gradient is cast back to the input's dtype."""
+
+    def forward(self, x, dtype=None):
+        return x.astype(dtype)
+
+    def backward(self, g, out, x):
+        return (g,)  # the engine casts each gradient to its input's dtype

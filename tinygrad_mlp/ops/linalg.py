@@ -1,0 +1,46 @@
+"""Matrix multiplication with NumPy's ``@`` semantics (1-D, 2-D and batched)."""
+
+from __future__ import annotations
+
+from ..autograd import Function
+
+
+class MatMul(Function):
+    """``a @ b``.  dL/da = g · bᵀ and dL/db = aᵀ · g, computed only when needed;
+    1-D operands are promoted to matrices and the extra axis removed again."""
+
+    def forward(self, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError("matmul needs operands with at least 1 dim, got a 0-d operand; "
+                             "use * to scale by a scalar")
+        k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+        if a.shape[-1] != k_b:
+            raise ValueError(
+                f"shapes {a.shape} and {b.shape} are not aligned: {a.shape[-1]} (last dim "
+                f"of a) != {k_b} ({'dim 0' if b.ndim == 1 else 'second-to-last dim'} of b)"
+            )
+        return a @ b
+
+    def backward(self, g, out, a, b):
+        if a.ndim == 1 and b.ndim == 1:
+            return g * b, g * a
+        ga = gb = None
+        if b.ndim == 1:  # (..., m, k) @ (k,) -> (..., m)
+            g2 = g[..., None]
+            if self.needs_grad(0):
+                ga = g2 * b
+            if self.needs_grad(1):
+                gb = (a.swapaxes(-1, -2) @ g2)[..., 0]
+            return ga, gb
+        if a.ndim == 1:  # (k,) @ (..., k, n) -> (..., n)
+            g2 = g[..., None, :]
+            if self.needs_grad(0):
+                ga = (g2 @ b.swapaxes(-1, -2))[..., 0, :]
+            if self.needs_grad(1):
+                gb = a[:, None] * g2
+            return ga, gb
+        if self.needs_grad(0):
+            ga = g @ b.swapaxes(-1, -2)
+        if self.needs_grad(1):
+            gb = a.swapaxes(-1, -2) @ g
+        return ga, gb

@@ -1,0 +1,144 @@
+"""Ops that move elements without changing them: reshape, transpose, indexing,
+broadcasting, concatenation, stacking and ``where``."""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import xp
+from ._dual import scatter_add, scatter_add_array
+
+
+class Reshape(Function):
+    def forward(self, x, shape=()):
+        return x.reshape(shape)
+
+    def backward(self, g, out, x):
+        return (g.reshape(x.shape),)
+
+
+class Transpose(Function):
+    """Permute axes (reverse them when ``axes`` is None); the gradient permutes back."""
+
+    def forward(self, x, axes=None):
+        if axes is not None and sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+            raise ValueError(f"axes {axes} are not a permutation of the {x.ndim} dims")
+        self.axes = axes
+        return x.transpose(axes)
+
+    def backward(self, g, out, x):
+        if self.axes is None:
+            return (g.transpose(),)
+        return (g.transpose(tuple(xp.argsort([a % x.ndim for a in self.axes]).tolist())),)
+
+
+class SwapAxes(Function):
+    def forward(self, x, a=-2, b=-1):
+        self.a, self.b = a, b
+        return x.swapaxes(a, b)
+
+    def backward(self, g, out, x):
+        return (g.swapaxes(self.a, self.b),)
+
+
+class GetItem(Function):
+    """``x[index]``: basic and integer-array indexing; the gradient scatter-adds back,
+    so an element picked twice gets both gradients."""
+
+    def forward(self, x, index=None):
+        self.index = index
+        return x[index]
+
+    def backward(self, g, out, x):
+        return (scatter_add(g, self.index, x.shape),)
+
+    @classmethod
+    def name(cls) -> str:
+        return "getitem"
+
+
+class ScatterAdd(Function):
+    """The adjoint of ``GetItem`` (used when the backward pass is itself differentiated)."""
+
+    def forward(self, g, index=None, shape=()):
+        self.index = index
+        return scatter_add_array(g, index, shape)
+
+    def backward(self, g, out, src):
+        return (g[self.index],)
+
+
+class BroadcastTo(Function):
+    def forward(self, x, shape=()):
+        return xp.broadcast_to(x, shape)
+
+    def backward(self, g, out, x):
+        return (g,)  # the engine sums the gradient back to x's shape
+
+
+class Concatenate(Function):
+    def forward(self, *arrays, axis=0):
+        self.axis = axis
+        self.bounds = xp.cumsum([0] + [a.shape[axis] for a in arrays]).tolist()
+        return xp.concatenate(arrays, axis=axis)
+
+    def backward(self, g, out, *inputs):
+        lead = (slice(None),) * (self.axis % g.ndim)
+        b = self.bounds
+        return tuple(g[lead + (slice(b[i], b[i + 1]),)] for i in range(len(inputs)))
+
+
+class Stack(Function):
+    def forward(self, *arrays, axis=0):
+        self.axis = axis
+        return xp.stack(arrays, axis=axis)
+
+    def backward(self, g, out, *inputs):
+        lead = (slice(None),) * (self.axis % g.ndim)
+        return tuple(g[lead + (i,)] for i in range(len(inputs)))
+
+
+class Where(Function):
+    """``where(cond, a, b)``: ``cond`` is a constant boolean array."""
+
+    def forward(self, a, b, cond=None):
+        self.cond = cond
+        return xp.where(cond, a, b)
+
+    def backward(self, g, out, a, b):
+        return g * self.cond, g * ~self.cond
+
+
+def _as_tensors(opname: str, tensors) -> list:
+    from ..tensor import Tensor
+
+    ts = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not ts:
+        raise ValueError(f"{opname}: needs at least one tensor")
+    return ts
+
+
+def concatenate(tensors, axis: int = 0):
+    """Join tensors along an existing ``axis`` (``np.concatenate``)."""
+    return Concatenate.apply(*_as_tensors("concatenate", tensors), axis=axis)
+
+
+def stack(tensors, axis: int = 0):
+    """Join same-shaped tensors along a new ``axis`` (``np.stack``)."""
+    return Stack.apply(*_as_tensors("stack", tensors), axis=axis)
+
+
+def where(condition, a, b):
+    """Elements of ``a`` where ``condition`` holds, else of ``b`` (broadcasting, like ``np.where``).
+
+    ``condition`` is a constant (boolean array or Tensor); gradients flow to ``a`` and ``b``.
+    """
+    from ..tensor import Tensor
+
+    cond = xp.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    if isinstance(a, Tensor):
+        b = a._const(b)
+    elif isinstance(b, Tensor):
+        a = b._const(a)
+    else:
+        a, b = Tensor(a), Tensor(b)
+    return Where.apply(a, b, cond=cond)

@@ -1,0 +1,138 @@
+"""Softmax family and the fused cross-entropy, all stable for inputs of any size.
+
+Each subtracts the maximum along ``axis`` before exponentiating, so logits of
+±1e4 give finite results and no overflow warnings.
+"""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import xp
+from ._dual import exp, is_tensor
+
+
+def _shifted(x, axis):
+    """x − max(x) along axis (all ≤ 0), with rows of −inf left as they are."""
+    m = x.max(axis=axis, keepdims=True)
+    return x - xp.where(xp.isfinite(m), m, 0)
+
+
+class Softmax(Function):
+    """softmax(x)ᵢ = e^xᵢ / Σⱼ e^xⱼ;  backward: s ⊙ (g − Σ g ⊙ s)."""
+
+    def forward(self, x, axis=-1):
+        self.axis = axis
+        e = xp.exp(_shifted(x, axis))
+        return e / e.sum(axis=axis, keepdims=True)
+
+    def backward(self, g, out, x):
+        return (out * (g - (g * out).sum(axis=self.axis, keepdims=True)),)
+
+
+class LogSoftmax(Function):
+    """log softmax(x) = x − logsumexp(x);  backward: g − softmax(x) · Σ g."""
+
+    def forward(self, x, axis=-1):
+        self.axis = axis
+        z = _shifted(x, axis)
+        return z - xp.log(xp.exp(z).sum(axis=axis, keepdims=True))
+
+    def backward(self, g, out, x):
+        return (g - exp(out) * g.sum(axis=self.axis, keepdims=True),)
+
+
+class LogSumExp(Function):
+    """log Σ e^x along ``axis``;  backward: g · softmax(x)."""
+
+    def forward(self, x, axis=None, keepdims=False):
+        from .reduce import kept_shape, normalize_axis
+
+        axes = normalize_axis(axis, x.ndim, "logsumexp")
+        self.kshape = kept_shape(x.shape, axes)
+        ax = axes if x.ndim else None
+        m = x.max(axis=ax, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)
+        out = xp.log(xp.exp(x - m).sum(axis=ax, keepdims=True)) + m
+        return out if keepdims else out.reshape(tuple(n for i, n in enumerate(x.shape) if i not in axes))
+
+    def backward(self, g, out, x):
+        return (g.reshape(self.kshape) * exp(x - out.reshape(self.kshape)),)
+
+
+def check_class_targets(opname: str, logits_shape: tuple, targets, class_axis: int = -1):
+    """Validate integer class labels for ``logits_shape``; return them as an int array."""
+    t = xp.asarray(targets.data if is_tensor(targets) else targets)
+    if t.dtype.kind not in "iu":
+        if t.dtype.kind == "f" and t.size and xp.all(t == xp.round(t)):
+            hint = " (they look like whole numbers: cast them with .astype(int))"
+        else:
+            hint = " (for probabilities or one-hot rows use a different loss)"
+        raise TypeError(f"{opname}: targets must be integer class labels, got dtype {t.dtype}{hint}")
+    if len(logits_shape) not in (1, 2):
+        raise ValueError(f"{opname}: expected logits of shape (N, C) or (C,), got {logits_shape}")
+    expected = logits_shape[:-1]
+    if t.shape != expected:
+        raise ValueError(
+            f"{opname}: logits of shape {logits_shape} need targets of shape {expected}, "
+            f"got {t.shape}"
+        )
+    n_classes = logits_shape[-1]
+    bad = (t < 0) | (t >= n_classes)
+    if xp.any(bad):
+        pos = tuple(int(i) for i in xp.argwhere(bad)[0]) if t.ndim else ()
+        raise ValueError(
+            f"{opname}: target {int(t[pos])} at position {pos} is out of range for "
+            f"{n_classes} classes (labels must be in [0, {n_classes - 1}])"
+        )
+    return t
+
+
+def reduce_loss(losses, reduction: str, opname: str):
+    """Apply ``reduction`` ('mean', 'sum' or 'none') to per-sample losses."""
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    if reduction == "none":
+        return losses
+    raise ValueError(f"{opname}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+class CrossEntropy(Function):
+    """Mean (or sum, or per-sample) of −log softmax(logits)[target].
+
+    Fused with log-softmax, so it is finite for logits of ±1e4; its gradient
+    with respect to the logits is (softmax − one-hot) · g (divided by N for 'mean').
+    """
+
+    def forward(self, x, targets=None, reduction="mean"):
+        z = _shifted(x, -1)
+        self.logp = logp = z - xp.log(xp.exp(z).sum(axis=-1, keepdims=True))
+        self.onehot = xp.zeros(x.shape, dtype=x.dtype)
+        if x.ndim == 1:
+            self.onehot[targets] = 1
+            losses = -logp[targets]
+        else:
+            rows = xp.arange(x.shape[0])
+            self.onehot[rows, targets] = 1
+            losses = -logp[rows, targets]
+        self.reduction = reduction
+        if reduction == "mean":
+            self.scale = 1.0 / max(1, losses.size)
+            return losses.mean() if losses.size else xp.zeros((), x.dtype)
+        if reduction == "sum":
+            return losses.sum()
+        return losses
+
+    def backward(self, g, out, x, *_):
+        p = x.softmax(axis=-1) if is_tensor(x) else xp.exp(self.logp)
+        d = p - self.onehot
+        if self.reduction == "none":
+            return (d * g[..., None],)
+        if self.reduction == "mean":
+            g = g * self.scale
+        return (d * g,)
+
+    @classmethod
+    def name(cls) -> str:
+        return "cross_entropy"
