@@ -6,6 +6,7 @@ from . import autograd
 from .backend import DEFAULT_FLOAT, is_float, xp
 
 _ndarray = xp.ndarray
+_CONSTS: dict = {}  # (dtype, type, value, text) -> read-only 0-d constant Tensor
 
 
 class Tensor:
@@ -57,15 +58,28 @@ class Tensor:
         return t
 
     def _const(self, value) -> Tensor:
-        """Wrap an operand that is not a Tensor, keeping this tensor's float dtype."""
+        """Wrap an operand that is not a Tensor, keeping this tensor's float dtype.
+
+        Python numbers become 0-d constants of this tensor's dtype (as NumPy
+        treats them); they are cached, since ``x * 2`` in a loop would
+        otherwise allocate a new constant per op.
+        """
         if isinstance(value, Tensor):
             return value
         if isinstance(value, _ndarray):
             return Tensor._wrap(value)
         dt = self.data.dtype
-        if dt.kind != "f":
-            dt = xp.result_type(dt, value)
-        return Tensor._wrap(xp.asarray(value, dtype=dt))
+        key = (dt, type(value), value, str(value))  # str(): tells -0.0 from 0.0
+        const = _CONSTS.get(key)
+        if const is None:
+            if dt.kind != "f":
+                dt = xp.result_type(dt, value)
+            const = Tensor._wrap(xp.asarray(value, dtype=dt))
+            const.data.flags.writeable = False
+            if len(_CONSTS) >= 512:
+                _CONSTS.clear()
+            _CONSTS[key] = const
+        return const
 
     # ------------------------------------------------------------------ info
     @property

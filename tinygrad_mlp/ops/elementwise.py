@@ -38,7 +38,8 @@ class Mul(Function):
         return a * b
 
     def backward(self, g, out, a, b):
-        return g * b, g * a
+        p = self.parents  # skip the product nobody needs (x * constant is common)
+        return (g * b if p[0].requires_grad else None), (g * a if p[1].requires_grad else None)
 
 
 class Div(Function):
