@@ -4,9 +4,13 @@
     x = tm.Tensor([[1.0, 2.0]], requires_grad=True)
     (x * x).sum().backward()
     x.grad            # tensor([[2., 4.]])
+
+Layers of the house (each imports only from the ones above it): the engine
+(``tensor``, ``autograd``, ``ops``) → ``functional`` → ``nn`` → ``optim``, ``data``,
+``train``, ``io`` → ``viz`` and ``cli`` (imported on demand: they need the extras).
 """
 
-from . import functional
+from . import data, functional, metrics, nn, optim
 from .autograd import Function, enable_grad, grad, is_grad_enabled, no_grad
 from .creation import (
     arange,
@@ -21,6 +25,7 @@ from .creation import (
     zeros_like,
 )
 from .gradcheck import GradcheckError, gradcheck, gradcheck_report, gradgradcheck
+from .io import CheckpointError, load, save
 from .ops.shape import concatenate, stack, where
 from .rng import get_rng, manual_seed
 from .tensor import Tensor
@@ -28,8 +33,9 @@ from .tensor import Tensor
 __version__ = "0.1.0"
 
 __all__ = [
-    "Function", "GradcheckError", "Tensor", "arange", "concatenate", "enable_grad",
-    "from_numpy", "full", "functional", "get_rng", "grad", "gradcheck", "gradcheck_report",
-    "gradgradcheck", "is_grad_enabled", "manual_seed", "no_grad", "ones", "ones_like",
-    "rand", "randn", "stack", "tensor", "where", "zeros", "zeros_like",
+    "CheckpointError", "Function", "GradcheckError", "Tensor", "arange", "concatenate", "data",
+    "enable_grad", "from_numpy", "full", "functional", "get_rng", "grad", "gradcheck",
+    "gradcheck_report", "gradgradcheck", "is_grad_enabled", "load", "manual_seed", "metrics",
+    "nn", "no_grad", "ones", "ones_like", "optim", "rand", "randn", "save", "stack", "tensor",
+    "where", "zeros", "zeros_like",
 ]

@@ -48,7 +48,7 @@ class _GradMode:
     def __call__(self, fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with type(self)(self.enabled):
+            with _GradMode(self.enabled):
                 return fn(*args, **kwargs)
 
         return wrapper

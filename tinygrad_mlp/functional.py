@@ -18,15 +18,16 @@ def _t(x) -> Tensor:
 
 # ----------------------------------------------------------------- layers
 def linear(x, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x Wᵀ + b with x (..., in), W (out, in), b (out,) → y (..., out)."""
+    """y = x Wᵀ + b with x (..., in), W (out, in), b (out,) → y (..., out); one fused op node."""
     x = _t(x)
-    if x.shape[-1:] != weight.shape[1:]:
-        raise ValueError(
-            f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features "
-            f"but the weight of shape {weight.shape} expects {weight.shape[1]}"
-        )
-    y = x @ weight.T
-    return y if bias is None else y + bias
+    if weight.ndim != 2:
+        raise ValueError(f"linear: weight must have shape (out, in), got {weight.shape}")
+    if bias is None:
+        return ops.Linear.apply(x, weight)
+    if bias.shape != weight.shape[:1]:
+        raise ValueError(f"linear: bias of shape {bias.shape} does not match the weight's "
+                         f"{weight.shape[0]} outputs")
+    return ops.Linear.apply(x, weight, bias)
 
 
 def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
@@ -103,31 +104,27 @@ def nll_loss(log_probs, targets, reduction: str = "mean") -> Tensor:
     return reduce_loss(-picked, reduction, "nll_loss")
 
 
-_EXP_M100 = float(xp.exp(-100.0))  # log clamps at −100, as in PyTorch
-
-
 def binary_cross_entropy(probs, target, reduction: str = "mean") -> Tensor:
-    """−[t·log p + (1−t)·log(1−p)] for probabilities p in [0, 1].
+    """−[t·log p + (1−t)·log(1−p)] for probabilities p in [0, 1] (one fused op node).
 
-    Each log is clamped at −100, as in PyTorch, so p = 0 or 1 gives a finite loss.
+    Each log is clamped at −100, as in PyTorch, so p = 0 or 1 gives a finite
+    loss and a finite gradient (p − t) / max(p(1 − p), 1e-12).
     """
     probs, target = _t(probs), _t(target)
     _check_same_shape("binary_cross_entropy", probs, target)
     if xp.any((probs.data < 0) | (probs.data > 1)):
         raise ValueError("binary_cross_entropy: input probabilities must lie in [0, 1]; "
                          "for logits use binary_cross_entropy_with_logits")
-    # Clamping the argument (not the log) keeps the gradient finite at p = 0 and 1.
-    log_p = probs.clip(min=_EXP_M100).log()
-    log_1mp = (1 - probs).clip(min=_EXP_M100).log()
-    return reduce_loss(-(target * log_p + (1 - target) * log_1mp), reduction,
-                       "binary_cross_entropy")
+    losses = ops.BinaryCrossEntropy.apply(probs, probs._const(target.data)
+                                          if not target.requires_grad else target)
+    return reduce_loss(losses, reduction, "binary_cross_entropy")
 
 
 def binary_cross_entropy_with_logits(logits, target, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of σ(logits), computed stably as max(x, 0) − x·t + log(1 + e^−|x|)."""
     x, target = _t(logits), _t(target)
     _check_same_shape("binary_cross_entropy_with_logits", x, target)
-    losses = x.relu() - x * target + ((-x.abs()).exp() + 1).log()
+    losses = ops.BinaryCrossEntropyWithLogits.apply(x, target)
     return reduce_loss(losses, reduction, "binary_cross_entropy_with_logits")
 
 

@@ -308,8 +308,12 @@ class Tensor:
 
     def var(self, axis=None, keepdims: bool = False, ddof: int = 0):
         """Variance with NumPy's ``ddof`` (0 by default, as ``np.var``)."""
+        from .ops.reduce import normalize_axis
+
+        n = 1
+        for a in normalize_axis(axis, self.ndim):
+            n *= self.shape[a]
         d = self - self.mean(axis=axis, keepdims=True)
-        n = self.size // max(1, (d * d).sum(axis=axis, keepdims=True).size)
         return (d * d).sum(axis=axis, keepdims=keepdims) / max(n - ddof, 1)
 
     def std(self, axis=None, keepdims: bool = False, ddof: int = 0):

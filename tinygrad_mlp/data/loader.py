@@ -176,7 +176,8 @@ def _integer_labels(labels, who: str) -> np.ndarray:
     if arr.dtype.kind == "f":
         bad = ~np.isfinite(arr) | (arr != np.round(arr))
         if bad.any():
-            raise ValueError(f"{who}: labels must be whole numbers, got {arr[bad].flat[0]!r}")
+            first = arr[bad].flat[0].item()
+            raise ValueError(f"{who}: labels must be whole numbers, got {first!r}")
         arr = arr.astype(np.int64)
     elif arr.dtype.kind not in "iu":
         raise TypeError(f"{who}: labels must be integers, got dtype {arr.dtype}")

@@ -66,10 +66,10 @@ class Module:
     def __setattr__(self, name: str, value) -> None:
         if isinstance(value, (Parameter, Module)):
             params, modules = self._registries(name)
+            own, other = (params, modules) if isinstance(value, Parameter) else (modules, params)
             self.__dict__.pop(name, None)
-            params.pop(name, None)
-            modules.pop(name, None)
-            (params if isinstance(value, Parameter) else modules)[name] = value
+            other.pop(name, None)
+            own[name] = value  # a reassigned name keeps its place in the order
             return
         params = self.__dict__.get("_parameters", {})
         modules = self.__dict__.get("_modules", {})

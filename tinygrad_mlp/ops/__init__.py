@@ -17,7 +17,8 @@ from .elementwise import (
     Sub,
     Tanh,
 )
-from .linalg import MatMul
+from .linalg import Linear, MatMul
+from .loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits
 from .reduce import Max, Mean, Min, Sum
 from .shape import (
     BroadcastTo,
@@ -33,8 +34,8 @@ from .shape import (
 from .softmax import CrossEntropy, LogSoftmax, LogSumExp, Softmax
 
 __all__ = [
-    "Abs", "Add", "BroadcastTo", "Cast", "Clip", "Concatenate", "CrossEntropy", "Div",
-    "Exp", "GetItem", "Log", "LogSoftmax", "LogSumExp", "MatMul", "Max", "Mean", "Min",
+    "Abs", "Add", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "BroadcastTo", "Cast", "Clip", "Concatenate", "CrossEntropy", "Div",
+    "Exp", "GetItem", "Linear", "Log", "LogSoftmax", "LogSumExp", "MatMul", "Max", "Mean", "Min",
     "Mul", "Neg", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid", "Softmax", "Sqrt",
     "Stack", "Sub", "Sum", "SwapAxes", "Tanh", "Transpose", "Where",
 ]

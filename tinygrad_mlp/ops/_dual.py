@@ -28,6 +28,14 @@ def log(x):
     return x.log() if isinstance(x, _tensor.Tensor) else xp.log(x)
 
 
+def sigmoid(x):
+    if isinstance(x, _tensor.Tensor):
+        return x.sigmoid()
+    from .elementwise import sigmoid_array
+
+    return sigmoid_array(x)
+
+
 def sign(x):
     """sign(x) as a constant array: it is piecewise constant, so it has no gradient."""
     return xp.sign(value(x))

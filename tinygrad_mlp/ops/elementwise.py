@@ -17,6 +17,12 @@ from ._dual import log, sign, value
 _EXP_LIMIT = {xp.dtype(t): float(xp.log(xp.finfo(t).max)) - 1.0 for t in (xp.float16, xp.float32, xp.float64)}
 
 
+def sigmoid_array(x):
+    """σ(x) on an array (see ``Sigmoid``)."""
+    floor = _EXP_LIMIT.get(x.dtype, 700.0)
+    return 1 / (1 + xp.exp(-xp.maximum(x, -floor)))
+
+
 class Add(Function):
     def forward(self, a, b):
         return a + b
@@ -122,8 +128,7 @@ class Sigmoid(Function):
     """
 
     def forward(self, x):
-        floor = _EXP_LIMIT.get(x.dtype, 700.0)
-        return 1 / (1 + xp.exp(-xp.maximum(x, -floor)))
+        return sigmoid_array(x)
 
     def backward(self, g, out, x):
         return (g * out * (1 - out),)

@@ -44,3 +44,33 @@ class MatMul(Function):
         if self.needs_grad(1):
             gb = a.swapaxes(-1, -2) @ g
         return ga, gb
+
+
+class Linear(Function):
+    """The affine map of a dense layer, fused into one op node: y = x Wᵀ + b.
+
+    x (..., in), W (out, in), b (out,) → y (..., out).  Backward (BP3/BP4 for
+    a batch): dL/dx = g W, dL/dW = gᵀ x, dL/db = Σ_batch g, each only when needed.
+    """
+
+    def forward(self, x, w, b=None):
+        if x.ndim == 0 or x.shape[-1] != w.shape[1]:
+            raise ValueError(
+                f"input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features but "
+                f"the weight of shape {w.shape} expects {w.shape[1]}"
+            )
+        y = x @ w.T
+        if b is None:
+            return y
+        if b.dtype == y.dtype:
+            y += b  # in place: y is a fresh array
+            return y
+        return y + b
+
+    def backward(self, g, out, x, w, b=None):
+        p = self.parents
+        gx = g @ w if p[0].requires_grad else None
+        g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if p[1].requires_grad else None
+        gb = g2.sum(axis=0) if b is not None and p[2].requires_grad else None
+        return gx, gw, gb

@@ -7,20 +7,21 @@ from ..backend import xp
 from ._dual import broadcast_to
 
 
-def normalize_axis(axis, ndim: int, opname: str) -> tuple:
-    """``axis`` as a sorted tuple of non-negative ints, with a clear error when out of range."""
+def normalize_axis(axis, ndim: int) -> tuple:
+    """``axis`` as a sorted tuple of non-negative ints, with a clear error when out of range
+    (``Function.apply`` prefixes the op's name)."""
     if axis is None:
         return tuple(range(ndim))
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
     out = []
     for a in axes:
         if not isinstance(a, (int, xp.integer)):
-            raise TypeError(f"{opname}: axis must be an int or a tuple of ints, got {axis!r}")
+            raise TypeError(f"axis must be an int or a tuple of ints, got {axis!r}")
         if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"{opname}: axis {a} is out of range for a tensor with {ndim} dims")
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dims")
         out.append(int(a) % max(ndim, 1))
     if len(set(out)) != len(out):
-        raise ValueError(f"{opname}: repeated axis in {axis!r}")
+        raise ValueError(f"repeated axis in {axis!r}")
     return tuple(sorted(out))
 
 
@@ -33,7 +34,7 @@ class _Reduction(Function):
     """Shared bookkeeping: remember the keepdims shape so ``g`` can be broadcast back."""
 
     def _setup(self, x, axis, keepdims):
-        self.axes = normalize_axis(axis, x.ndim, self.name())
+        self.axes = normalize_axis(axis, x.ndim)
         self.kshape = kept_shape(x.shape, self.axes)
         return self.axes if x.ndim else None
 
@@ -69,7 +70,7 @@ class Max(_Reduction):
     def forward(self, x, axis=None, keepdims=False):
         axes = self._setup(x, axis, keepdims)
         if x.size == 0:
-            raise ValueError(f"{self.name()}: cannot reduce an empty tensor of shape {x.shape}")
+            raise ValueError(f"cannot reduce an empty tensor of shape {x.shape}")
         m = self._reduce(x, axis=axes, keepdims=True)
         hit = x == m
         self.weights = hit / hit.sum(axis=axes, keepdims=True).astype(x.dtype)

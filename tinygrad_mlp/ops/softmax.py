@@ -47,7 +47,7 @@ class LogSumExp(Function):
     def forward(self, x, axis=None, keepdims=False):
         from .reduce import kept_shape, normalize_axis
 
-        axes = normalize_axis(axis, x.ndim, "logsumexp")
+        axes = normalize_axis(axis, x.ndim)
         self.kshape = kept_shape(x.shape, axes)
         ax = axes if x.ndim else None
         m = x.max(axis=ax, keepdims=True)

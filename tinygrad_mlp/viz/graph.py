@@ -63,6 +63,9 @@ def draw_graph(
     per child with parameters) or dict label -> tensors/Module.  At most ``max_nodes`` nodes
     are drawn.  ``show_intermediates`` draws every intermediate tensor as a box.
     Display it in Jupyter directly, or save it with ``render_graph``.
+
+    Draw before ``backward()`` or after ``backward(retain_graph=True)``: a plain
+    ``backward()`` frees the graph, and drawing it then raises RuntimeError.
     """
     graphviz = _import_graphviz()
     roots = [output] if isinstance(output, Tensor) else list(output)
@@ -82,9 +85,9 @@ def draw_graph(
     groups = _groups(group_modules, b)
 
     dot = graphviz.Digraph("computation_graph")
-    dot.attr(rankdir=rankdir)
+    dot.attr(rankdir=rankdir, fontname="Helvetica")  # also the clusters' labels
     if title:
-        dot.attr(label=_esc(title), labelloc="t", fontname="Helvetica", fontsize="14")
+        dot.attr(label=_esc(title), labelloc="t", fontsize="14")
     dot.attr("node", fontname="Helvetica", fontsize="10")
     dot.attr("edge", fontname="Helvetica", fontsize="8", fontcolor="gray35")
     min_frac = 0.01 if saturation is True else float(saturation or 0)
@@ -115,7 +118,7 @@ def draw_graph(
     return dot
 
 
-def render_graph(dot, path, format: str | None = None) -> Path:  # noqa: A002 - graphviz's name
+def render_graph(dot, path, format: str | None = None) -> Path:
     """Write ``dot`` (from ``draw_graph``) to ``path`` as SVG, PNG, PDF, ...
 
     ``format`` defaults to the path's suffix, else 'svg' (then '.svg' is appended).
@@ -124,7 +127,7 @@ def render_graph(dot, path, format: str | None = None) -> Path:  # noqa: A002 - 
     graphviz = _import_graphviz()
     path = Path(path)
     if format is None:
-        format = path.suffix.lstrip(".").lower() or "svg"  # noqa: A001
+        format = path.suffix.lstrip(".").lower() or "svg"
     if not path.suffix:
         path = path.with_suffix("." + format)
     try:
@@ -205,6 +208,8 @@ def _groups(group_modules, b) -> dict:
 
 
 def _short_repr(module) -> str:
+    if hasattr(module, "in_features") and hasattr(module, "out_features"):
+        return f"{type(module).__name__}({module.in_features} → {module.out_features})"
     text = repr(module).splitlines()[0]
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -315,7 +320,7 @@ class _Builder:
             name = "leaf" if t.requires_grad else ("constant" if t.size == 1 else "input")
         line = f"{_shape(t.shape)} {t.dtype}"
         if t.size == 1:
-            line += f" = {t.data.item():.4g}"
+            line += f" = {t.data.item():.5g}"
         lines = ([_esc(name)] if name else []) + [line]
         if self.show_grad and t.grad is not None:
             lines.append(f"‖∇‖ {_norm(t.grad):.3g}")
@@ -384,8 +389,9 @@ class _Builder:
 def _op_detail(node, name: str, out) -> str:
     """A short description of the op's settings, e.g. ' axis=1' or ' (broadcast)'."""
     parents = node.parents
-    if name in _BROADCASTING and len({p.shape for p in parents}) > 1:
-        return " (broadcast)"
+    if name in _BROADCASTING:  # scaling by a plain number is not worth a note
+        shapes = {p.shape for p in parents if p.ndim or p.requires_grad}
+        return " (broadcast)" if len(shapes) > 1 else ""
     if name in _REDUCTIONS:
         axes = getattr(node, "axes", ())
         if axes == tuple(range(parents[0].ndim)):
@@ -395,6 +401,8 @@ def _op_detail(node, name: str, out) -> str:
     if name == "cross_entropy":
         red = getattr(node, "reduction", "mean")
         return "" if red == "mean" else f" ({red})"
+    if name == "linear":
+        return "\\nx Wᵀ + b" if len(parents) > 2 else "\\nx Wᵀ"
     if name == "getitem":
         return " " + _index_text(getattr(node, "index", None))
     if name in ("reshape", "broadcastto"):
