@@ -442,6 +442,8 @@ DTYPE_SAMPLE = {
     "cross_entropy": lambda x: F.cross_entropy(x, np.array([0, 1, 2])),
     "bce_logits": lambda x: F.binary_cross_entropy_with_logits(x, (x > 0).astype(np.float32)),
     "mse": lambda x: F.mse_loss(x, x.detach() * 0.5),
+    "bce": lambda x: F.binary_cross_entropy(x.sigmoid(), (x > 0).astype(np.float32)),
+    "linear": lambda x: F.linear(x, x[:2], x[0, :2]),
 }
 
 

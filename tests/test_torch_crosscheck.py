@@ -210,6 +210,16 @@ def test_extreme_inputs_match_torch(name):
     compare(tm_fn, th_fn, [BIG], rtol=rtol)
 
 
+def test_bce_at_probabilities_0_and_1_matches_torch():
+    # log is clamped at -100 and the gradient divides by max(p(1-p), 1e-12), as in torch;
+    # torch's 1e-12 is a float32 constant (relative error 4e-9), hence rtol 1e-8
+    p = np.array([0.0, 1.0, 1e-30, 1.0 - 1e-16, 0.5, 0.0])
+    t = np.array([0.0, 1.0, 1.0, 0.0, 0.3, 1.0])
+    compare(lambda p: F.binary_cross_entropy(p, tm.Tensor(t), reduction="none"),
+            lambda p: TF.binary_cross_entropy(p, torch.tensor(t), reduction="none"), [p],
+            rtol=1e-8)
+
+
 def test_bce_with_logits_extremes_without_zero_logits():
     # Same as above minus the exact 0 logit, so a bug at x = 0 does not hide this check.
     x = np.array([[1e4, -1e4, 50.0, -50.0]])

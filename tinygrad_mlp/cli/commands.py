@@ -106,7 +106,7 @@ def train(args: argparse.Namespace) -> int:
     if not math.isfinite(history["loss"][-1]):
         _warn(f"training diverged (loss {history['loss'][-1]}); try a smaller --lr")
     print(f"test accuracy: {acc:.4f} ({int(np.sum(pred == data.y_test))}/{len(pred)}) "
-          f"after {args.epochs} epochs; training took {seconds:.1f} s")
+          f"after {args.epochs} epochs; training took {seconds:.2f} s")
 
     out.mkdir(parents=True, exist_ok=True)
     config["test_accuracy"] = acc

@@ -54,7 +54,9 @@ def plot_history(history, path=None):
     ``{'loss': [...], 'accuracy': [...], 'val_loss': [...], 'val_accuracy': [...]}``.
 
     Keys containing 'loss' share the left panel, keys containing 'acc' the right
-    one; any other series (e.g. 'lr') get a third.  Only the keys present are drawn.
+    one; any other per-epoch series (e.g. 'lr') get a third.  Only the keys
+    present are drawn; series of another length than 'loss' (such as
+    ``fit``'s per-batch 'batch_loss') are left out.
     """
     plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
@@ -64,7 +66,12 @@ def plot_history(history, path=None):
         raise ValueError("plot_history: history must be a non-empty dict of lists, "
                          f"got {type(history).__name__}")
     panels = {"loss": [], "accuracy": [], "other": []}
+    n_epochs = len(history["loss"]) if isinstance(history.get("loss"), list) else None
     for key, values in history.items():
+        if not isinstance(values, (list, tuple, np.ndarray)):
+            continue  # e.g. fit's 'best_epoch' or 'stopped_early'
+        if n_epochs is not None and len(values) != n_epochs:
+            continue
         kind = "loss" if "loss" in key else "accuracy" if "acc" in key else "other"
         panels[kind].append((key, [float(_array(v)) for v in values]))
     used = [(k, series) for k, series in panels.items() if series]
