@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
+import pprint
 import re
 import sys
 import types
@@ -58,7 +59,15 @@ NOTES = {
         "(`axis`, `keepdims`); `x[index]` supports basic and integer-array indexing (the "
         "gradient scatter-adds). Attributes: `data` (the ndarray), `grad` (a Tensor or None), "
         "`requires_grad`, `name` (shown by `viz.draw_graph`)."),
+    "tinygrad_mlp.Function": (
+        "Subclasses define `forward(self, *arrays, **params)` and `backward(self, g, out, "
+        "*inputs)`; see [Concepts: op nodes](concepts.md#op-nodes-function-subclasses) for "
+        "the contract and an example."),
+    "tinygrad_mlp.backend.xp": "The array module every op uses (NumPy).",
 }
+
+#: Public names of modules without ``__all__`` that are not functions or classes.
+EXTRA_NAMES = {"tinygrad_mlp.backend": ["xp", "DEFAULT_FLOAT"]}
 
 
 # ------------------------------------------------------------------ helpers
@@ -72,7 +81,7 @@ def public_names(mod: types.ModuleType) -> list[str]:
     defined in the module itself, in source order."""
     if hasattr(mod, "__all__"):
         return list(mod.__all__)
-    names = []
+    names = list(EXTRA_NAMES.get(mod.__name__, []))
     for name, obj in vars(mod).items():
         if name.startswith("_") or not (inspect.isfunction(obj) or inspect.isclass(obj)):
             continue
@@ -90,10 +99,14 @@ def first_paragraph(obj) -> str:
     doc = inspect.getdoc(obj) if obj.__doc__ else None
     if not doc:
         return ""
-    para = " ".join(line.strip() for line in doc.strip().split("\n\n")[0].splitlines())
+    paras = doc.strip().split("\n\n")
+    para = " ".join(line.strip() for line in paras[0].splitlines())
     name = getattr(obj, "__name__", "")
-    if inspect.isclass(obj) and issubclass(obj, tuple) and para.startswith(f"{name}("):
+    if inspect.isclass(obj) and para.startswith(f"{name}("):  # namedtuple, dataclass
         return constant_comment(sys.modules[obj.__module__], name)
+    if para.endswith("::") and len(paras) > 1:  # reST literal block: keep it
+        block = inspect.cleandoc(paras[1])
+        return f"{para[:-1]}\n\n```text\n{block}\n```"
     return para
 
 
@@ -166,19 +179,26 @@ def members(cls) -> list[tuple[str, str, str]]:
 
 
 def constant_comment(mod: types.ModuleType, name: str) -> str:
-    """The ``#:`` comment above ``NAME =`` in the module's source, if any."""
-    try:
-        lines = inspect.getsource(mod).splitlines()
-    except (OSError, TypeError):
-        return ""
-    for i, line in enumerate(lines):
-        if re.match(rf"{re.escape(name)}\s*(:[^=]*)?=", line):
-            comment = []
-            j = i - 1
-            while j >= 0 and lines[j].lstrip().startswith("#:"):
-                comment.insert(0, lines[j].lstrip()[2:].strip())
-                j -= 1
-            return " ".join(comment)
+    """The ``#:`` comment above ``NAME =`` where the name is defined: in ``mod`` or in
+    one of its submodules that holds the same object (a package re-exports it)."""
+    obj = getattr(mod, name, None)
+    candidates = [mod] + [m for key, m in sorted(sys.modules.items())
+                          if key.startswith(mod.__name__ + ".") and m is not None
+                          and getattr(m, name, None) is obj]
+    for m in candidates:
+        try:
+            lines = inspect.getsource(m).splitlines()
+        except (OSError, TypeError):
+            continue
+        for i, line in enumerate(lines):
+            if re.match(rf"{re.escape(name)}\s*(:[^=]*)?=", line):
+                comment = []
+                j = i - 1
+                while j >= 0 and lines[j].lstrip().startswith("#:"):
+                    comment.insert(0, lines[j].lstrip()[2:].strip())
+                    j -= 1
+                if comment:
+                    return " ".join(comment)
     return ""
 
 
@@ -213,8 +233,11 @@ class Writer:
             return  # it has a section of its own, linked from the names line
         title = self.title(f"{mod.__name__}.{name}", obj)
         self.add(f"### {title}", "")
+        note = NOTES.get(f"{mod.__name__}.{name}")
         if isinstance(obj, types.ModuleType):
             self.module_entry(obj)
+            if note:
+                self.add(note, "")
             return
         real = getattr(obj, "__name__", name)
         if callable(obj) and real != name and real in public_names(mod):
@@ -225,24 +248,29 @@ class Writer:
             return
         if inspect.isclass(obj) or inspect.isfunction(obj):
             self.seen[id(obj)] = f"{mod.__name__}.{name}"
-        if inspect.isclass(obj):
+        foreign = not getattr(obj, "__module__", "").startswith("tinygrad_mlp")
+        if not callable(obj) or (inspect.isclass(obj) and foreign):
+            value = _default(obj) if inspect.isclass(obj) else pprint.pformat(obj, width=90)
+            self.add("```python", f"{name} = {value}", "```", "")
+            comment = constant_comment(mod, name)
+            if comment:
+                self.add(comment, "")
+        elif inspect.isclass(obj):
             self.class_entry(obj, name)
-        elif callable(obj):
+        else:
             self.add("```python", signature(obj, name), "```", "")
             if real != name:
                 self.add(f"Alias of `{real}`.", "")
             doc = first_paragraph(obj)
             if doc:
                 self.add(doc, "")
-        else:
-            kind = type(obj).__name__
-            comment = constant_comment(mod, name)
-            self.add(f"Constant ({kind}). {comment}".rstrip(), "")
-        note = NOTES.get(f"{mod.__name__}.{name}")
         if note:
             self.add(note, "")
 
     def module_entry(self, obj: types.ModuleType) -> None:
+        if not obj.__name__.startswith("tinygrad_mlp"):
+            self.add(f"The module `{obj.__name__}`.", "")
+            return
         doc = first_paragraph(obj)
         names = ", ".join(f"`{n}`" for n in public_names(obj))
         self.add(f"Module. {doc}".rstrip(), "", f"Public names: {names}.", "")
@@ -289,6 +317,7 @@ def _option_text(action) -> str:
         meta = "{" + ",".join(map(str, action.choices)) + "}"
     else:
         meta = action.metavar or (action.dest.upper() if action.option_strings else action.dest)
+    meta = meta.replace("|", "\\|")  # a table cell: escape pipes, even in code spans
     if not action.option_strings:
         return f"`{meta}`" + (" (optional)" if action.nargs == "?" else "")
     flag = ", ".join(action.option_strings)

@@ -44,7 +44,7 @@ def graphs() -> None:
     loss.backward(retain_graph=True)  # keep the graph so it can still be drawn
     dot = viz.draw_graph(loss, params=model, group_modules=model, color_by_grad=True,
                          saturation=True, title="4 → 3 → 2 sigmoid MLP, cross-entropy loss")
-    _save_graph(dot, "mlp-graph")
+    _save_graph(dot, "mlp_graph")
 
     tm.manual_seed(3)
     deep = nn.Sequential(nn.Linear(6, 5), nn.Sigmoid(), nn.Linear(5, 5), nn.Sigmoid(),
@@ -57,7 +57,7 @@ def graphs() -> None:
     loss.backward(retain_graph=True)
     dot = viz.draw_graph(loss, params=deep, group_modules=deep, color_by_grad=True,
                          title="saturated sigmoids: δ shrinks by σ′ on the way back (BP2)")
-    _save_graph(dot, "saturation-graph")
+    _save_graph(dot, "saturation_graph")
 
 
 def _digits():
@@ -74,7 +74,7 @@ def curves() -> None:
                   DataLoader(X_train, y_train, batch_size=32, shuffle=True, seed=0),
                   epochs=20, val_data=(X_test, y_test), progress=False)
     curves = {k: history[k] for k in ("loss", "val_loss", "accuracy", "val_accuracy")}
-    viz.plot_history(curves, path=IMAGES / "training-curves.png")
+    viz.plot_history(curves, path=IMAGES / "training_curves.png")
     pred = predict(model, X_test).argmax(axis=1)
     viz.misclassified_grid(X_test, y_test, pred, path=IMAGES / "misclassified.png")
     viz.plot_confusion_matrix(metrics.confusion_matrix(y_test, pred),
@@ -110,7 +110,7 @@ def heatmap() -> None:
                     for lr in grid])
     labels = [f"{v:g}" for v in grid]
     viz.heatmap(acc, labels, labels, xlabel="L2 strength λ", ylabel="learning rate η",
-                title="digits, 64-50-10: test accuracy", path=IMAGES / "digits-grid.png")
+                title="digits, 64-50-10: test accuracy", path=IMAGES / "digits_grid.png")
     i, j = np.unravel_index(acc.argmax(), acc.shape)
     print(f"digits grid: best {acc[i, j]:.3f} at η = {grid[i]:g}, λ = {grid[j]:g}")
 

@@ -176,23 +176,6 @@ def count_consumers(roots: Sequence) -> dict:
     return deps
 
 
-def topological_order(roots: Sequence) -> list:
-    """Non-leaf tensors reachable from ``roots``, each after all its inputs (Kahn's algorithm)."""
-    deps = count_consumers(roots)
-    ready = list({r: None for r in roots if r._ctx is not None and r not in deps})
-    order = []
-    while ready:
-        t = ready.pop()
-        order.append(t)
-        for p in t._ctx.parents:
-            if p._ctx is not None:
-                deps[p] -= 1
-                if deps[p] == 0:
-                    ready.append(p)
-    order.reverse()
-    return order
-
-
 def run_backward(
     roots: Sequence,
     root_grads: Sequence,
@@ -229,9 +212,10 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
         grads[r] = grads[r] + g if r in grads else g
     wanted = None if inputs is None else set(inputs)
     results: dict = {}
+    handed: set = set()  # ids of the memory behind every gradient handed out so far
     for r in roots:  # roots that are leaves (or wanted) get their gradient directly
         if r._ctx is None or (wanted is not None and r in wanted):
-            _deliver(r, grads[r], wanted, results)
+            _deliver(r, grads[r], wanted, results, handed)
     # Kahn's algorithm: a node is processed once every node that consumes it has
     # been, so its gradient is complete; each node and edge is touched once.
     deps = count_consumers(roots)
@@ -252,7 +236,7 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
                 node.parents = node.inputs = None
             continue
         if t._retains_grad and wanted is None:
-            _accumulate(t, g)
+            _accumulate(t, g, handed)
         if create_graph:
             in_grads = node.backward(g, t, *parents)
         else:
@@ -268,10 +252,10 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
             if pg.dtype is not pd.dtype and pg.dtype != pd.dtype:
                 pg = pg.astype(pd.dtype)
             if p._ctx is None:
-                _deliver(p, pg, wanted, results)
+                _deliver(p, pg, wanted, results, handed)
                 continue
             if wanted is not None and p in wanted:
-                _deliver(p, pg, wanted, results)
+                _deliver(p, pg, wanted, results, handed)
             prev = grads.get(p)
             grads[p] = pg if prev is None else prev + pg
     if inputs is None:
@@ -279,23 +263,37 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
     return [results.get(t) for t in inputs]
 
 
-def _deliver(t, g, wanted, results) -> None:
+def _deliver(t, g, wanted, results, handed: set) -> None:
     if wanted is None:
         if t._ctx is None and t.requires_grad:
-            _accumulate(t, g)
+            _accumulate(t, g, handed)
     elif t in wanted:
         prev = results.get(t)
-        results[t] = g if prev is None else prev + g
+        results[t] = _own(g, handed) if prev is None else prev + g
 
 
-def _accumulate(t, g) -> None:
-    """``t.grad += g`` as PyTorch does.
+def _own(g, handed: set):
+    """``g``, or a copy of it if its memory was already handed to another tensor.
 
-    A plain array is copied on first delivery: backward formulas may hand the
-    same array to several inputs, and each ``.grad`` must own its memory.
+    Backward formulas may pass one array to several inputs (``Add`` returns
+    ``g, g``; ``Reshape`` a view of ``g``; ``Sum`` a read-only broadcast view):
+    each ``.grad`` must own writeable memory, yet copying every gradient would
+    cost a pass over every parameter per step.
     """
+    if isinstance(g, _Tensor):
+        return g
+    base = g if g.base is None else g.base
+    if id(base) in handed or not g.flags.writeable:  # shared, or a broadcast view
+        return g.copy()
+    handed.add(id(base))
+    return g
+
+
+def _accumulate(t, g, handed: set) -> None:
+    """``t.grad += g`` as PyTorch does (a new array: never writes into another's memory)."""
     if t.grad is None:
-        t.grad = g if isinstance(g, _Tensor) else _Tensor._wrap(xp.array(g, copy=True))
+        g = _own(g, handed)
+        t.grad = g if isinstance(g, _Tensor) else _Tensor._wrap(g)
     elif isinstance(g, _Tensor) or t.grad.requires_grad:
         t.grad = t.grad + g
     else:
@@ -386,10 +384,8 @@ def _seed_grad(out, g, create_graph: bool, opname: str):
                 f"the output has shape {out.shape}, so pass grad= of that shape"
             )
         return xp.ones_like(out.data)
-    if isinstance(g, _Tensor):
-        gd = g.data
-    else:
-        gd = xp.asarray(g, dtype=out.data.dtype)
+    # A copy: the caller's array must not end up as (or inside) some leaf's .grad.
+    gd = xp.array(g.data if isinstance(g, _Tensor) else g, dtype=out.data.dtype, copy=True)
     if gd.shape != out.data.shape:
         raise ValueError(
             f"{opname}: grad has shape {gd.shape} but the output has shape {out.shape}"
