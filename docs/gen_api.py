@@ -1,7 +1,9 @@
-"""Generate docs/api.md, the API reference, from the package's signatures and docstrings.
+"""Generate docs/api.md, the API reference, from the package's signatures and docstrings,
+and keep the source quotes in the other pages in step with the code.
 
-    python docs/gen_api.py           # rewrite docs/api.md
-    python docs/gen_api.py --check   # exit 1 if docs/api.md is out of date
+    python docs/gen_api.py                # rewrite docs/api.md
+    python docs/gen_api.py --check        # exit 1 if docs/api.md is out of date
+    python docs/gen_api.py --fix-quotes   # update the line numbers of source quotes
 
 Every name in each public module's ``__all__`` gets an entry: its signature and
 the first paragraph of its docstring (classes also list their public methods).
@@ -21,7 +23,9 @@ import sys
 import types
 from pathlib import Path
 
-API_MD = Path(__file__).resolve().parent / "api.md"
+DOCS = Path(__file__).resolve().parent
+REPO = DOCS.parent
+API_MD = DOCS / "api.md"
 
 #: (module, one-line description) in the order of the reference.
 SECTIONS = [
@@ -369,8 +373,96 @@ def generate() -> str:
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
+# ------------------------------------------------------------------ source quotes
+#: A source quote is a fenced block right after a line holding a link of this form:
+#: [`tinygrad_mlp/ops/linalg.py`, lines 70–76](../tinygrad_mlp/ops/linalg.py#L70-L76)
+QUOTE_LINK = re.compile(r"\[`(?P<path>[^`]+)`, lines? (?P<a>\d+)(?:–(?P<b>\d+))?\]"
+                        r"\(\.\./(?P<target>[^)#]+)#L(?P<la>\d+)(?:-L(?P<lb>\d+))?\)")
+FENCE = re.compile(r"^(`{3,})(\w*)\s*$")
+
+
+def quote_link(path: str, a: int, b: int) -> str:
+    """The link line of a quote of lines a..b of ``path`` (a file relative to the repo)."""
+    if a == b:
+        return f"[`{path}`, line {a}](../{path}#L{a})"
+    return f"[`{path}`, lines {a}–{b}](../{path}#L{a}-L{b})"
+
+
+def fenced_blocks(text: str) -> list[dict]:
+    """Every fenced block of a Markdown page: language, body lines, the line index of
+    the opening fence, and the source-quote link just before it (or None)."""
+    lines = text.split("\n")
+    blocks, i = [], 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        end = i + 1
+        while end < len(lines) and lines[end].rstrip() != m.group(1):
+            end += 1
+        j = i - 1
+        while j >= 0 and not lines[j].strip():
+            j -= 1
+        link = QUOTE_LINK.search(lines[j]) if j >= 0 and i - j <= 2 else None
+        blocks.append({"lang": m.group(2), "body": lines[i + 1:end], "start": i,
+                       "link": link, "link_line": j})
+        i = end + 1
+    return blocks
+
+
+def locate(body: list[str], path: str, near: int) -> int | None:
+    """The 1-based line where ``body`` occurs in the file ``path`` (nearest ``near``)."""
+    file_lines = (REPO / path).read_text(encoding="utf-8").split("\n")
+    n = len(body)
+    hits = [k + 1 for k in range(len(file_lines) - n + 1) if file_lines[k:k + n] == body]
+    return min(hits, key=lambda k: abs(k - near)) if hits else None
+
+
+def check_quote(block: dict) -> str | None:
+    """None if the quote matches its file at the lines it names, else what is wrong."""
+    m = block["link"]
+    path, a = m.group("path"), int(m.group("a"))
+    if not (REPO / path).is_file():
+        return f"{path} does not exist"
+    found = locate(block["body"], path, a)
+    if found is None:
+        return f"the quote of {path} (from line {a}) no longer occurs in the file"
+    want = quote_link(path, found, found + len(block["body"]) - 1)
+    if m.group(0) != want:
+        return (f"the quote should be introduced by {want}: "
+                f"run python docs/gen_api.py --fix-quotes")
+    return None
+
+
+def fix_quotes(page: Path) -> list[str]:
+    """Rewrite the line numbers of ``page``'s source quotes; returns the problems left."""
+    lines = page.read_text(encoding="utf-8").split("\n")
+    problems = []
+    for block in fenced_blocks("\n".join(lines)):
+        m = block["link"]
+        if m is None:
+            continue
+        path = m.group("path")
+        found = locate(block["body"], path, int(m.group("a")))
+        if found is None:
+            problems.append(f"{page.name}: the quote of {path} no longer occurs in the file")
+            continue
+        new = quote_link(path, found, found + len(block["body"]) - 1)
+        k = block["link_line"]
+        lines[k] = lines[k][:m.start()] + new + lines[k][m.end():]
+    page.write_text("\n".join(lines), encoding="utf-8")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
-    check = "--check" in (argv if argv is not None else sys.argv[1:])
+    argv = argv if argv is not None else sys.argv[1:]
+    if "--fix-quotes" in argv:
+        problems = [p for page in sorted(DOCS.glob("*.md")) for p in fix_quotes(page)]
+        for p in problems:
+            print(p, file=sys.stderr)
+        return 1 if problems else 0
+    check = "--check" in argv
     text = generate()
     if check:
         current = API_MD.read_text(encoding="utf-8") if API_MD.exists() else ""

@@ -41,7 +41,7 @@ MNIST_SHA256 = {
         ("8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
          "fa1df4cb74e6e16586f395ed87c5759f799135c5fd1515996bc02340fba92f5f"),
     "t10k-labels-idx1-ubyte.gz":
-        ("f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaaf74a6d6c4b6c1b1",
+        ("f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
          "604e4e0dcbdf2b978afd53c607ab784f8c99e680fd61d7983bc70839ed6528bb"),
 }
 

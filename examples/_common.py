@@ -1,0 +1,177 @@
+"""Helpers shared by the example scripts: command line, output folder, data, printing.
+
+Every example has the same shape::
+
+    def main(argv: list[str] | None = None) -> dict:   # parses argv, trains, returns figures
+    if __name__ == "__main__":
+        main()
+
+so that ``tests/test_examples.py`` and ``benchmarks/targets.py`` can run an
+example in-process and read the figures it returns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+#: The folder holding the examples, and the repository root above it.
+EXAMPLES_DIR = Path(__file__).resolve().parent
+REPO_ROOT = EXAMPLES_DIR.parent
+#: The real MNIST test set shared beside the repository (developers and CI).
+SHARED_MNIST = REPO_ROOT.parent / "shared" / "data" / "mnist"
+
+
+# ------------------------------------------------------------- command line
+def make_parser(name: str, doc: str | None) -> argparse.ArgumentParser:
+    """An ArgumentParser with the options every example has: --quick, --out, --seed."""
+    summary = (doc or "").strip().splitlines()[0] if doc else name
+    p = argparse.ArgumentParser(prog=f"{name}.py", description=summary,
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--quick", action="store_true",
+                   help="a few seconds on a small subset (used by the tests)")
+    p.add_argument("--out", type=Path, default=None,
+                   help=f"folder for the pictures (default runs/{name}/)")
+    p.add_argument("--seed", type=int, default=0, help="seed for tm.manual_seed and shuffling")
+    return p
+
+
+def output_dir(args: argparse.Namespace, name: str) -> Path:
+    """The folder for the example's pictures (``--out`` or ``runs/<name>/``), created."""
+    out = Path(args.out) if args.out is not None else Path("runs") / name
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def add_mnist_options(p: argparse.ArgumentParser) -> None:
+    """--data and --download, for the examples that train on MNIST."""
+    p.add_argument("--data", type=Path, default=None,
+                   help="folder with MNIST IDX files (train and test, or only the test set); "
+                        "default: tinygrad_mlp's cache, else the shared test set")
+    p.add_argument("--download", action="store_true",
+                   help="download full MNIST into the cache if it is missing (needs internet)")
+
+
+# --------------------------------------------------------------------- data
+def load_mnist_split(data: Path | None = None, download: bool = False, n_train: int = 8000,
+                     n_test: int = 2000, max_train: int | None = None,
+                     max_test: int | None = None) -> dict:
+    """MNIST as ``{'X_train', 'y_train', 'X_test', 'y_test', 'source'}`` (X float32 (N, 784)
+    in [0, 1], y int64 (N,)).
+
+    Full MNIST (60,000 / 10,000) when its files are in ``data`` or the
+    package cache (``download=True`` fetches them); otherwise the 10,000-image
+    test set (from ``data`` or ``../shared/data/mnist``) split ``n_train`` /
+    ``n_test`` with a fixed permutation (seed 0, pairs kept), so every run and
+    every example sees the same split. ``max_train``/``max_test`` cut the sets
+    to their first samples (quick runs).
+    """
+    from tinygrad_mlp.data import load_idx_folder, load_mnist, train_test_split
+
+    out: dict
+    try:
+        if data is not None:
+            X_tr, y_tr = load_idx_folder(data, train=True)
+            X_te, y_te = load_idx_folder(data, train=False)
+            where = data
+        else:
+            X_tr, y_tr = load_mnist(train=True, download=download)
+            X_te, y_te = load_mnist(train=False, download=download)
+            where = "the tinygrad_mlp cache"
+        out = dict(X_train=X_tr, y_train=y_tr, X_test=X_te, y_test=y_te,
+                   source=f"full MNIST from {where}: {len(X_tr)} train / {len(X_te)} test")
+    except FileNotFoundError:
+        folder = data if data is not None else SHARED_MNIST
+        try:
+            X, y = load_idx_folder(folder, train=False)
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                f"no MNIST found: neither full MNIST (see tinygrad_mlp.data.load_mnist; "
+                f"pass --download to fetch it) nor the test set in {folder} (pass --data DIR)"
+            ) from None
+        if n_train + n_test > len(X):
+            raise ValueError(f"load_mnist_split: {n_train} + {n_test} samples asked for but "
+                             f"{folder} holds {len(X)}")
+        X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=n_test, seed=0)
+        out = dict(X_train=X_tr[:n_train], y_train=y_tr[:n_train], X_test=X_te, y_test=y_te,
+                   source=f"MNIST test set from {folder}, split {n_train} train / "
+                          f"{n_test} test (full MNIST not found)")
+    if max_train is not None:
+        out["X_train"], out["y_train"] = out["X_train"][:max_train], out["y_train"][:max_train]
+    if max_test is not None:
+        out["X_test"], out["y_test"] = out["X_test"][:max_test], out["y_test"][:max_test]
+    if max_train is not None or max_test is not None:
+        out["source"] += f"; quick subset {len(out['X_train'])} / {len(out['X_test'])}"
+    return out
+
+
+# ----------------------------------------------------------------- printing
+def banner(text: str) -> None:
+    print(f"\n=== {text} ===")
+
+
+def fmt(value, digits: int = 4) -> str:
+    """A number for a table: ints as they are, floats to ``digits`` significant digits."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    return f"{float(value):.{digits}g}"
+
+
+def print_table(header: list[str], rows: list[list]) -> None:
+    """A plain-text table, columns padded to their widest cell."""
+    cells = [header] + [[fmt(c) for c in row] for row in rows]
+    widths = [max(len(r[j]) for r in cells) for j in range(len(header))]
+    for i, row in enumerate(cells):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def print_comparison(title: str, rows: list[tuple]) -> None:
+    """The figures of this run beside the original's: rows of (figure, ours, original, note)."""
+    banner(f"{title}: ours vs original")
+    print_table(["figure", "ours", "original", "note"], [list(r) for r in rows])
+
+
+def print_pictures(paths: list[Path]) -> None:
+    print("\npictures:")
+    for p in paths:
+        print(f"  {p}")
+
+
+class Stopwatch:
+    """``with Stopwatch() as t: ...`` then ``t.seconds``."""
+
+    def __enter__(self) -> Stopwatch:
+        self._start = time.perf_counter()
+        self.seconds = 0.0
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds = time.perf_counter() - self._start
+
+
+def save_cost_curve(costs: list[float], batches_per_epoch: int, path: Path,
+                    ylim=None) -> Path:
+    """The per-minibatch cost with the average of each epoch drawn over it, saved to ``path``."""
+    from tinygrad_mlp.viz import plot_cost
+
+    fig = plot_cost(costs, ylim=ylim)  # picks a headless backend first if there is no screen
+    import matplotlib.pyplot as plt
+
+    ax = fig.axes[0]
+    c = np.asarray(costs, dtype=np.float64)
+    n_epochs = len(c) // batches_per_epoch
+    if n_epochs >= 1:
+        means = c[:n_epochs * batches_per_epoch].reshape(n_epochs, batches_per_epoch).mean(1)
+        ax.plot((np.arange(n_epochs) + 1) * batches_per_epoch, means, "k.-", lw=1.2, ms=4,
+                label="epoch average")
+        ax.legend()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
