@@ -34,15 +34,19 @@ class _GradMode:
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self._prev: list[bool] = []
 
     def __enter__(self):
-        self._prev.append(is_grad_enabled())
+        # The stack of previous modes is per thread, like the mode itself, so one
+        # shared ``no_grad()`` object can be entered from several threads.
+        stack = getattr(_state, "stack", None)
+        if stack is None:
+            stack = _state.stack = []
+        stack.append(is_grad_enabled())
         _state.enabled = self.enabled
         return self
 
     def __exit__(self, *exc):
-        _state.enabled = self._prev.pop()
+        _state.enabled = _state.stack.pop()
         return False
 
     def __call__(self, fn):
@@ -96,8 +100,12 @@ class Function:
         try:
             data = node.forward(*inputs, **params)
         except (ValueError, IndexError, TypeError) as exc:
-            shapes = ", ".join(str(a.shape) for a in inputs)
-            raise type(exc)(f"{cls.name()}: {exc} (input shapes {shapes})") from None
+            shapes = ", ".join(str(getattr(a, "shape", "?")) for a in inputs)
+            try:  # the same exception type, with the op and the shapes named
+                named = type(exc)(f"{cls.name()}: {exc} (input shapes {shapes})")
+            except Exception:  # e.g. NumPy's UFuncTypeError needs more arguments
+                named = TypeError(f"{cls.name()}: {exc} (input shapes {shapes})")
+            raise named from exc
         out = _Tensor.__new__(_Tensor)
         out.data = data if type(data) is _ndarray else xp.asarray(data)
         out.grad = None
@@ -233,7 +241,7 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
         g = grads.pop(t, None)
         if g is None:  # the roots do not depend on this node
             if not retain_graph:
-                node.parents = node.inputs = None
+                _free(node)
             continue
         if t._retains_grad and wanted is None:
             _accumulate(t, g, handed)
@@ -242,7 +250,7 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
         else:
             in_grads = node.backward(g, t.data, *node.inputs)
         if not retain_graph:
-            node.parents = node.inputs = None
+            _free(node)
         for p, pg in zip(parents, in_grads):
             if pg is None or not p.requires_grad:
                 continue
@@ -263,6 +271,14 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
     return [results.get(t) for t in inputs]
 
 
+def _free(node) -> None:
+    """Drop what an op node saved for backward (its inputs and any extra arrays)."""
+    node.parents = node.inputs = None
+    extras = node.__dict__
+    if extras:
+        extras.clear()
+
+
 def _deliver(t, g, wanted, results, handed: set) -> None:
     if wanted is None:
         if t._ctx is None and t.requires_grad:
@@ -280,11 +296,10 @@ def _own(g, handed: set):
     each ``.grad`` must own writeable memory, yet copying every gradient would
     cost a pass over every parameter per step.
     """
-    if isinstance(g, _Tensor):
-        return g
-    base = g if g.base is None else g.base
-    if id(base) in handed or not g.flags.writeable:  # shared, or a broadcast view
-        return g.copy()
+    arr = g.data if isinstance(g, _Tensor) else g
+    base = arr if arr.base is None else arr.base
+    if id(base) in handed or not arr.flags.writeable:  # shared, or a broadcast view
+        return g * 1 if isinstance(g, _Tensor) else arr.copy()  # (g * 1 keeps the graph)
     handed.add(id(base))
     return g
 
@@ -311,9 +326,7 @@ def sum_to_shape(g, shape: tuple):
     )
     if axes:
         g = g.sum(axis=axes, keepdims=True)
-    if lead:
-        g = g.reshape(shape)
-    elif g.shape != shape:
+    if g.shape != shape:
         g = g.reshape(shape)
     return g
 

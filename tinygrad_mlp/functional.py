@@ -7,23 +7,45 @@ from __future__ import annotations
 
 from . import ops
 from .backend import xp
-from .ops.softmax import check_class_targets, reduce_loss
+from .ops.softmax import check_class_targets, check_reduction, reduce_loss
 from .rng import get_rng
 from .tensor import Tensor
 
 
 def _t(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    """A Tensor view of an input: Tensors as they are, arrays without a copy."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, xp.ndarray):
+        return Tensor._wrap(x)
+    return Tensor(x)
+
+
+def _as_data_of(x: Tensor, dtype) -> Tensor:
+    """``x`` in ``dtype`` when it is data (no gradient wanted) of another dtype.
+
+    A float32 model fed NumPy's default float64 data (or uint8 pixels) would
+    otherwise silently compute everything in float64; PyTorch raises instead.
+    """
+    if x.requires_grad or x.data.dtype == dtype:
+        return x
+    return Tensor._wrap(x.data.astype(dtype))
 
 
 # ----------------------------------------------------------------- layers
 def linear(x, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x Wᵀ + b with x (..., in), W (out, in), b (out,) → y (..., out); one fused op node."""
-    x = _t(x)
+    """y = x Wᵀ + b with x (..., in), W (out, in), b (out,) → y (..., out); one fused op node.
+
+    Input data that needs no gradient is cast to the weight's dtype (float64
+    NumPy arrays to a float32 model's float32).
+    """
+    weight = _t(weight)
     if weight.ndim != 2:
         raise ValueError(f"linear: weight must have shape (out, in), got {weight.shape}")
+    x = _as_data_of(_t(x), weight.data.dtype)
     if bias is None:
         return ops.Linear.apply(x, weight)
+    bias = _t(bias)
     if bias.shape != weight.shape[:1]:
         raise ValueError(f"linear: bias of shape {bias.shape} does not match the weight's "
                          f"{weight.shape[0]} outputs")
@@ -73,9 +95,18 @@ def _check_same_shape(opname: str, a: Tensor, b: Tensor) -> None:
                          f"differ (no silent broadcasting in losses)")
 
 
+def _target(input: Tensor, target) -> Tensor:
+    """The target as a Tensor; constant float targets take the input's dtype."""
+    target = _t(target)
+    if input.data.dtype.kind == "f":
+        target = _as_data_of(target, input.data.dtype)
+    return target
+
+
 def mse_loss(input, target, reduction: str = "mean") -> Tensor:
     """Mean squared error (y − t)², elementwise, then reduced."""
-    input, target = _t(input), _t(target)
+    input = _t(input)
+    target = _target(input, target)
     _check_same_shape("mse_loss", input, target)
     d = input - target
     return reduce_loss(d * d, reduction, "mse_loss")
@@ -88,8 +119,7 @@ def cross_entropy(logits, targets, reduction: str = "mean") -> Tensor:
     """
     logits = _t(logits)
     t = check_class_targets("cross_entropy", logits.shape, targets)
-    if reduction not in ("mean", "sum", "none"):
-        reduce_loss(None, reduction, "cross_entropy")
+    check_reduction(reduction, "cross_entropy")
     return ops.CrossEntropy.apply(logits, targets=t, reduction=reduction)
 
 
@@ -110,19 +140,20 @@ def binary_cross_entropy(probs, target, reduction: str = "mean") -> Tensor:
     Each log is clamped at −100, as in PyTorch, so p = 0 or 1 gives a finite
     loss and a finite gradient (p − t) / max(p(1 − p), 1e-12).
     """
-    probs, target = _t(probs), _t(target)
+    probs = _t(probs)
+    target = _target(probs, target)
     _check_same_shape("binary_cross_entropy", probs, target)
     if xp.any((probs.data < 0) | (probs.data > 1)):
         raise ValueError("binary_cross_entropy: input probabilities must lie in [0, 1]; "
                          "for logits use binary_cross_entropy_with_logits")
-    losses = ops.BinaryCrossEntropy.apply(probs, probs._const(target.data)
-                                          if not target.requires_grad else target)
+    losses = ops.BinaryCrossEntropy.apply(probs, target)
     return reduce_loss(losses, reduction, "binary_cross_entropy")
 
 
 def binary_cross_entropy_with_logits(logits, target, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of σ(logits), computed stably as max(x, 0) − x·t + log(1 + e^−|x|)."""
-    x, target = _t(logits), _t(target)
+    x = _t(logits)
+    target = _target(x, target)
     _check_same_shape("binary_cross_entropy_with_logits", x, target)
     losses = ops.BinaryCrossEntropyWithLogits.apply(x, target)
     return reduce_loss(losses, reduction, "binary_cross_entropy_with_logits")

@@ -36,15 +36,35 @@ def _outputs(fn, inputs) -> tuple:
     return outs
 
 
-def _checked_inputs(inputs, opname: str) -> tuple:
-    inputs = _as_tuple(inputs)
-    for i, x in enumerate(inputs):
+def _warn_not_float64(tensors, names, opname: str) -> None:
+    for name, x in zip(names, tensors):
         if isinstance(x, Tensor) and x.requires_grad and x.dtype != np.float64:
             warnings.warn(
-                f"{opname}: input {i} has dtype {x.dtype}; central differences need float64 "
-                f"for a meaningful check (build inputs with dtype=np.float64)",
-                stacklevel=3,
+                f"{opname}: {name} has dtype {x.dtype}; central differences need float64 "
+                f"for a meaningful check (build inputs with dtype=np.float64, or call "
+                f"model.double())",
+                stacklevel=4,
             )
+
+
+def _make_perturbable(tensors) -> None:
+    """Give each tensor that requires grad a C-contiguous, writeable array.
+
+    Numerical differences perturb ``data.reshape(-1)`` in place; for a
+    transposed or read-only array that reshape is a copy and the
+    perturbation would never reach the function.
+    """
+    for t in tensors:
+        if isinstance(t, Tensor) and t.requires_grad:
+            d = t.data
+            if not (d.flags.c_contiguous and d.flags.writeable):
+                t.data = np.array(d, order="C", copy=True)
+
+
+def _checked_inputs(inputs, opname: str) -> tuple:
+    inputs = _as_tuple(inputs)
+    _warn_not_float64(inputs, [f"input {i}" for i in range(len(inputs))], opname)
+    _make_perturbable(inputs)
     if not any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
         raise ValueError(f"{opname}: no input requires grad; nothing to check")
     return inputs
@@ -259,6 +279,8 @@ def gradcheck_report(
         def call():
             return fn(*tensors)
 
+    _warn_not_float64(tensors, names, "gradcheck_report")
+    _make_perturbable(tensors)
     keep = [k for k, t in enumerate(tensors) if isinstance(t, Tensor) and t.requires_grad]
     if not keep:
         raise ValueError("gradcheck_report: no tensor requires grad; nothing to check")

@@ -28,6 +28,9 @@ import numpy as np
 from .tensor import Tensor
 
 META_KEY = "__tinygrad_mlp__"
+# Read once at import: os.umask can only be read by setting it, which is process-wide.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 FORMAT_NAME = "tinygrad_mlp.checkpoint"
 FORMAT_VERSION = 1
 
@@ -56,9 +59,7 @@ def atomic_write(path: str | os.PathLike) -> Iterator[IO[bytes]]:
             f.flush()
             os.fsync(f.fileno())
         # mkstemp makes the file 0600; give it the permissions open() would have.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

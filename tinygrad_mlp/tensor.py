@@ -58,11 +58,12 @@ class Tensor:
         return t
 
     def _const(self, value) -> Tensor:
-        """Wrap an operand that is not a Tensor, keeping this tensor's float dtype.
+        """Wrap an operand that is not a Tensor.
 
         Python numbers become 0-d constants of this tensor's dtype (as NumPy
-        treats them); they are cached, since ``x * 2`` in a loop would
-        otherwise allocate a new constant per op.
+        treats them; cached, since ``x * 2`` in a loop would otherwise
+        allocate a new constant per op).  Arrays keep their own dtype, so
+        mixed dtypes promote as in NumPy.
         """
         if isinstance(value, Tensor):
             return value
@@ -314,7 +315,8 @@ class Tensor:
         for a in normalize_axis(axis, self.ndim):
             n *= self.shape[a]
         d = self - self.mean(axis=axis, keepdims=True)
-        return (d * d).sum(axis=axis, keepdims=keepdims) / max(n - ddof, 1)
+        ss = (d * d).sum(axis=axis, keepdims=keepdims)
+        return ss / (n - ddof) if n > ddof else ss * float("nan")  # NumPy: nan when ddof ≥ n
 
     def std(self, axis=None, keepdims: bool = False, ddof: int = 0):
         return self.var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
@@ -362,10 +364,15 @@ class Tensor:
         return self.reshape(s[:start] + (merged,) + s[end + 1:])
 
     def squeeze(self, axis=None):
-        return self.reshape(xp.squeeze(xp.empty(self.shape, dtype=bool), axis=axis).shape)
+        """Drop size-1 dims (all of them, or those in ``axis``)."""
+        # A zero-strided view gives NumPy's shape rules (and errors) without allocating.
+        probe = xp.broadcast_to(xp.empty((), dtype=bool), self.shape)
+        return self.reshape(xp.squeeze(probe, axis=axis).shape)
 
     def unsqueeze(self, axis: int):
-        return self.reshape(xp.expand_dims(xp.empty(self.shape, dtype=bool), axis).shape)
+        """Insert a size-1 dim at ``axis`` (``np.expand_dims``)."""
+        probe = xp.broadcast_to(xp.empty((), dtype=bool), self.shape)
+        return self.reshape(xp.expand_dims(probe, axis).shape)
 
     def broadcast_to(self, shape):
         shape = tuple(shape)
@@ -379,10 +386,17 @@ class Tensor:
         return _ops.GetItem.apply(self, index=_plain_index(index))
 
     def __setitem__(self, index, value):
+        """``t[index] = value``, for tensors outside the graph (or under ``no_grad``).
+
+        Copy-on-write: ``data`` becomes a new array, so op nodes that saved the
+        old one still compute gradients from the values they saw in forward.
+        """
         if self.requires_grad and autograd.is_grad_enabled():
             raise RuntimeError("setitem: in-place assignment to a tensor that requires grad; "
                                "do it under tm.no_grad() or build a new tensor")
-        self.data[_plain_index(index)] = value.data if isinstance(value, Tensor) else value
+        new = self.data.copy()
+        new[_plain_index(index)] = value.data if isinstance(value, Tensor) else value
+        self.data = new
 
 
 def _plain_index(index):

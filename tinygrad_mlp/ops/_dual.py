@@ -28,6 +28,15 @@ def log(x):
     return x.log() if isinstance(x, _tensor.Tensor) else xp.log(x)
 
 
+def where(cond, a, b):
+    """``np.where`` with a constant boolean ``cond``; differentiable in a and b for Tensors."""
+    if isinstance(a, _tensor.Tensor) or isinstance(b, _tensor.Tensor):
+        from .shape import where as tensor_where
+
+        return tensor_where(cond, a, b)
+    return xp.where(cond, a, b)
+
+
 def sigmoid(x):
     if isinstance(x, _tensor.Tensor):
         return x.sigmoid()

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import xp
-from ._dual import log, sign, value
-
+from ._dual import log, sign, value, where
 
 #: Largest argument whose exponential is finite, a little rounded down, per dtype.
-_EXP_LIMIT = {xp.dtype(t): float(xp.log(xp.finfo(t).max)) - 1.0 for t in (xp.float16, xp.float32, xp.float64)}
+_EXP_LIMIT = {xp.dtype(t): float(xp.log(xp.finfo(t).max)) - 1.0 for t in (xp.float32, xp.float64)}
 
 
 def sigmoid_array(x):
     """σ(x) on an array (see ``Sigmoid``)."""
-    floor = _EXP_LIMIT.get(x.dtype, 700.0)
+    floor = _EXP_LIMIT.get(x.dtype)
+    if floor is None:  # float16 and the like: compute in float32, where the floor is far out
+        return sigmoid_array(x.astype(xp.float32)).astype(x.dtype)
     return 1 / (1 + xp.exp(-xp.maximum(x, -floor)))
 
 
@@ -58,14 +59,26 @@ class Div(Function):
 
 
 class Pow(Function):
-    """``a ** b``; d/da = b·a^(b−1), d/db = a^b·ln a (only computed when b needs it)."""
+    """``a ** b``; d/da = b·a^(b−1), d/db = a^b·ln a (each computed only when needed).
+
+    At a = 0 the formulas read 0·0⁻¹ and 0·ln 0; the limits, as in PyTorch, are
+    d/da = 0 where b = 0 and d/db = 0 where b ≥ 0.
+    """
 
     def forward(self, a, b):
         return a**b
 
     def backward(self, g, out, a, b):
-        ga = g * b * a ** (b - 1) if self.needs_grad(0) else None
-        gb = g * out * log(a) if self.needs_grad(1) else None
+        ga = gb = None
+        av, bv = value(a), value(b)
+        with xp.errstate(divide="ignore", invalid="ignore"):  # masked out just below
+            if self.needs_grad(0):
+                ga = g * b * a ** (b - 1)
+                if (bv == 0).any():
+                    ga = where(bv == 0, 0.0, ga)
+            if self.needs_grad(1):
+                zero = (av == 0) & (bv >= 0)
+                gb = g * out * log(where(zero, 1.0, a) if zero.any() else a)
         return ga, gb
 
 

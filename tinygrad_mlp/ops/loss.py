@@ -9,8 +9,13 @@ from ._dual import log, sigmoid
 
 #: Each log is clamped at −100, as in PyTorch, so a confident mistake costs 100, not inf.
 LOG_FLOOR = -100.0
-#: Smallest p(1 − p) the gradient divides by (PyTorch's EPSILON for this loss).
+#: Smallest p(1 − p) the gradient divides by (PyTorch's EPSILON for this loss), or the
+#: dtype's smallest normal number where 1e-12 would underflow (float16).
 EPS = 1e-12
+
+
+def _eps(dtype) -> float:
+    return max(EPS, float(xp.finfo(dtype).tiny))
 
 
 class BinaryCrossEntropy(Function):
@@ -27,11 +32,12 @@ class BinaryCrossEntropy(Function):
         return -(t * log_p + (1 - t) * log_1mp)
 
     def backward(self, g, out, p, t):
-        gp = g * (p - t) / (p * (1 - p)).clip(min=EPS) if self.needs_grad(0) else None
+        eps = _eps(p.dtype)
+        gp = g * (p - t) / (p * (1 - p)).clip(min=eps) if self.needs_grad(0) else None
         gt = None
         if self.needs_grad(1):
-            lo = (1 - p).clip(min=EPS)
-            hi = p.clip(min=EPS)
+            lo = (1 - p).clip(min=eps)
+            hi = p.clip(min=eps)
             gt = g * (log(lo) - log(hi))
         return gp, gt
 

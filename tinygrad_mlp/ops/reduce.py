@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import xp
-from ._dual import broadcast_to
+from ._dual import broadcast_to, value
 
 
 def normalize_axis(axis, ndim: int) -> tuple:
@@ -17,7 +17,7 @@ def normalize_axis(axis, ndim: int) -> tuple:
     for a in axes:
         if not isinstance(a, (int, xp.integer)):
             raise TypeError(f"axis must be an int or a tuple of ints, got {axis!r}")
-        if not -ndim <= a < max(ndim, 1):
+        if not -max(ndim, 1) <= a < max(ndim, 1):
             raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dims")
         out.append(int(a) % max(ndim, 1))
     if len(set(out)) != len(out):
@@ -72,12 +72,14 @@ class Max(_Reduction):
         if x.size == 0:
             raise ValueError(f"cannot reduce an empty tensor of shape {x.shape}")
         m = self._reduce(x, axis=axes, keepdims=True)
-        hit = x == m
-        self.weights = hit / hit.sum(axis=axes, keepdims=True).astype(x.dtype)
         return m if keepdims else m.reshape(_drop(x.shape, self.axes))
 
     def backward(self, g, out, x):
-        return (self._expand(g, x.shape) * self.weights,)
+        # The derivative picks the extreme elements: a constant mask, shared among ties.
+        xv = value(x)
+        hit = xv == value(out).reshape(self.kshape)
+        weights = hit / hit.sum(axis=self.axes or None, keepdims=True).astype(xv.dtype)
+        return (self._expand(g, x.shape) * weights,)
 
 
 class Min(Max):

@@ -87,15 +87,21 @@ def check_class_targets(opname: str, logits_shape: tuple, targets, class_axis: i
     return t
 
 
+def check_reduction(reduction: str, opname: str) -> None:
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(
+            f"{opname}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}"
+        )
+
+
 def reduce_loss(losses, reduction: str, opname: str):
     """Apply ``reduction`` ('mean', 'sum' or 'none') to per-sample losses."""
     if reduction == "mean":
         return losses.mean()
     if reduction == "sum":
         return losses.sum()
-    if reduction == "none":
-        return losses
-    raise ValueError(f"{opname}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    check_reduction(reduction, opname)
+    return losses
 
 
 class CrossEntropy(Function):
@@ -108,25 +114,25 @@ class CrossEntropy(Function):
     def forward(self, x, targets=None, reduction="mean"):
         z = _shifted(x, -1)
         self.logp = logp = z - xp.log(xp.exp(z).sum(axis=-1, keepdims=True))
-        self.onehot = xp.zeros(x.shape, dtype=x.dtype)
-        if x.ndim == 1:
-            self.onehot[targets] = 1
-            losses = -logp[targets]
-        else:
-            rows = xp.arange(x.shape[0])
-            self.onehot[rows, targets] = 1
-            losses = -logp[rows, targets]
+        self.targets = targets
+        self.picked = (targets,) if x.ndim == 1 else (xp.arange(x.shape[0]), targets)
+        losses = -logp[self.picked]
         self.reduction = reduction
         if reduction == "mean":
             self.scale = 1.0 / max(1, losses.size)
-            return losses.mean() if losses.size else xp.zeros((), x.dtype)
+            return losses.mean() if losses.size else xp.full((), xp.nan, x.dtype)
         if reduction == "sum":
             return losses.sum()
         return losses
 
     def backward(self, g, out, x, *_):
-        p = x.softmax(axis=-1) if is_tensor(x) else xp.exp(self.logp)
-        d = p - self.onehot
+        if is_tensor(x):  # create_graph: softmax must stay differentiable
+            onehot = xp.zeros(x.shape, dtype=x.dtype)
+            onehot[self.picked] = 1
+            d = x.softmax(axis=-1) - onehot
+        else:
+            d = xp.exp(self.logp)
+            d[self.picked] -= 1  # softmax − one-hot, in place
         if self.reduction == "none":
             return (d * g[..., None],)
         if self.reduction == "mean":

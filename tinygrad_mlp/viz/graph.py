@@ -257,7 +257,7 @@ class _Builder:
                 self.units.append(("tensor", t, t))
             if t._ctx is not None and not self.folded(t):
                 self.units.append(("op", t._ctx, t))
-                if hasattr(t._ctx, "onehot"):  # cross_entropy's integer labels
+                if hasattr(t._ctx, "targets"):  # cross_entropy's integer labels
                     self.units.append(("targets", t._ctx, t))
         shown, self.hidden = self.units[:max_nodes], max(0, len(self.units) - max_nodes)
         for i, (kind, obj, _) in enumerate(shown):
@@ -307,9 +307,9 @@ class _Builder:
             elif kind == "op":
                 stmts.append((nid, self.op_attrs(obj, t, saturation, min_frac)))
             else:
-                n = obj.onehot.shape
-                stmts.append((nid, {"label": f"targets\\n{_shape(n[:-1])} class labels "
-                                             f"(of {n[-1]})", "shape": "box", "style": "rounded"}))
+                n, c = obj.targets.shape, obj.inputs[0].shape[-1]
+                stmts.append((nid, {"label": f"targets\\n{_shape(n)} class labels "
+                                             f"(of {c})", "shape": "box", "style": "rounded"}))
         return stmts
 
     def tensor_attrs(self, t, color_by_grad) -> dict:
