@@ -155,6 +155,34 @@ def test_no_grad_and_enable_grad_as_decorators():
         assert g(x).requires_grad
 
 
+def test_bare_decorators_and_shared_instance_across_threads():
+    import threading
+
+    x = _leaf([1.0])
+
+    @tm.no_grad
+    def f(t):
+        return t * 2.0
+
+    assert not f(x).requires_grad and tm.is_grad_enabled()
+
+    shared = tm.no_grad()
+    seen = {}
+    inside = threading.Barrier(2)
+
+    def worker(name):
+        with shared:
+            inside.wait()  # both threads inside the same no_grad object at once
+        seen[name] = tm.is_grad_enabled()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in "ab"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == {"a": True, "b": True}
+
+
 def test_no_grad_nests_and_restores():
     x = _leaf([1.0])
     with tm.no_grad():

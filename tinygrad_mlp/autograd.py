@@ -59,16 +59,26 @@ class _GradMode:
 
 
 class no_grad(_GradMode):
-    """Build no graph inside: ``with tm.no_grad(): ...`` or ``@tm.no_grad()``."""
+    """Build no graph inside: ``with tm.no_grad(): ...``, ``@tm.no_grad()`` or ``@tm.no_grad``."""
 
-    def __init__(self):
+    def __new__(cls, fn=None):
+        if fn is not None:  # used as a bare decorator
+            return cls()(fn)
+        return super().__new__(cls)
+
+    def __init__(self, fn=None):
         super().__init__(False)
 
 
 class enable_grad(_GradMode):
-    """Record the graph again inside a ``no_grad`` block."""
+    """Record the graph again inside a ``no_grad`` block (also as a decorator)."""
 
-    def __init__(self):
+    def __new__(cls, fn=None):
+        if fn is not None:
+            return cls()(fn)
+        return super().__new__(cls)
+
+    def __init__(self, fn=None):
         super().__init__(True)
 
 
