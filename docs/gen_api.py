@@ -280,7 +280,11 @@ class Writer:
         self.add(f"Module. {doc}".rstrip(), "", f"Public names: {names}.", "")
 
     def class_entry(self, cls, name: str) -> None:
-        self.add("```python", "class " + signature(cls, name), "```", "")
+        # Only a constructor written in Python has a signature that every Python version
+        # reports alike (builtin ones, e.g. of exceptions, differ between versions).
+        python_made = inspect.isfunction(cls.__init__) or inspect.isfunction(cls.__new__)
+        self.add("```python", "class " + (signature(cls, name) if python_made else name),
+                 "```", "")
         base = next((b for b in cls.__mro__[1:] if not b.__name__.startswith("_")), object)
         if base is not object:
             self.add(f"Subclass of `{base.__qualname__}`.", "")
@@ -321,15 +325,18 @@ def _option_text(action) -> str:
         meta = "{" + ",".join(map(str, action.choices)) + "}"
     else:
         meta = action.metavar or (action.dest.upper() if action.option_strings else action.dest)
-    meta = meta.replace("|", "\\|")  # a table cell: escape pipes, even in code spans
+    optional = " (optional)" if not action.option_strings and action.nargs == "?" else ""
     if not action.option_strings:
-        return f"`{meta}`" + (" (optional)" if action.nargs == "?" else "")
-    flag = ", ".join(action.option_strings)
-    if action.nargs == 0:
-        return f"`{flag}`"
-    if action.nargs == "*":
-        return f"`{flag} [{meta} ...]`"
-    return f"`{flag} {meta}`"
+        text = meta
+    elif action.nargs == 0:
+        text = ", ".join(action.option_strings)
+    elif action.nargs == "*":
+        text = f"{', '.join(action.option_strings)} [{meta} ...]"
+    else:
+        text = f"{', '.join(action.option_strings)} {meta}"
+    if "|" in text:  # a pipe splits table cells, even in a code span: use HTML instead
+        return "<code>" + text.replace("|", "&#124;") + "</code>" + optional
+    return f"`{text}`" + optional
 
 
 def _help_text(action, prog: str) -> str:
@@ -338,7 +345,8 @@ def _help_text(action, prog: str) -> str:
         params = dict(vars(action), prog=prog)
         params = {k: (v.__name__ if hasattr(v, "__name__") else v) for k, v in params.items()}
         text = text % params
-    return text.replace("|", "\\|")
+    # a table cell: escape pipes, and angle brackets that would read as HTML tags
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def generate() -> str:

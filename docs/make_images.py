@@ -1,15 +1,21 @@
-"""Regenerate the pictures in docs/images/ with the library itself.
+"""Regenerate the pictures in docs/images/.
 
-    python docs/make_images.py            # all pictures (about half a minute)
-    python docs/make_images.py graphs     # only some: graphs, curves, heatmap, activations
+    python docs/make_images.py                     # everything (the examples take minutes)
+    python docs/make_images.py graphs curves       # some: graphs curves activations examples
+    python docs/make_images.py examples --quick    # the examples' pictures from their --quick runs
 
-Needs the ``viz`` and ``data`` extras and Graphviz's ``dot`` program. Every run
-is seeded, so the pictures change only when the library does.
+``graphs``, ``curves`` and ``activations`` draw with the library directly (seconds);
+``examples`` runs each script in examples/ and copies the pictures the gallery
+shows. Needs the ``viz`` and ``data`` extras and Graphviz's ``dot`` program. Every
+run is seeded, so the pictures change only when the code does.
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +27,19 @@ from tinygrad_mlp.data import DataLoader, load_digits, train_test_split
 from tinygrad_mlp.train import fit, predict
 
 IMAGES = Path(__file__).resolve().parent / "images"
+EXAMPLES = IMAGES.parent.parent / "examples"
+#: example script -> {picture it writes: name in docs/images}
+EXAMPLE_PICTURES = {
+    "xor": {"loss.png": "example_xor_loss.png"},
+    "nielsen_sgd": {"test_accuracy.png": "example_nielsen_sgd_accuracy.png"},
+    "mnist_mlp": {"misclassified.png": "example_mnist_mlp_misclassified.png",
+                  "cost.png": "example_mnist_mlp_cost.png"},
+    "digits_grid": {"grid_ours.png": "example_digits_grid_ours.png",
+                    "grid_literal.png": "example_digits_grid_literal.png"},
+    "scipy_tnc": {"hidden_units.png": "example_scipy_tnc_hidden_units.png"},
+    "fashion_mnist": {"history.png": "example_fashion_mnist_history.png",
+                      "confusion.png": "example_fashion_mnist_confusion.png"},
+}
 
 
 def _save_graph(dot, stem: str) -> None:
@@ -66,7 +85,7 @@ def _digits():
 
 
 def curves() -> None:
-    """Training curves, misclassified test digits and the confusion matrix of a digits MLP."""
+    """Training curves and the confusion matrix of a digits MLP (Getting started)."""
     X_train, X_test, y_train, y_test = _digits()
     tm.manual_seed(0)
     model = nn.Sequential(nn.Linear(64, 50), nn.Sigmoid(), nn.Linear(50, 10))
@@ -76,59 +95,46 @@ def curves() -> None:
     curves = {k: history[k] for k in ("loss", "val_loss", "accuracy", "val_accuracy")}
     viz.plot_history(curves, path=IMAGES / "training_curves.png")
     pred = predict(model, X_test).argmax(axis=1)
-    viz.misclassified_grid(X_test, y_test, pred, path=IMAGES / "misclassified.png")
     viz.plot_confusion_matrix(metrics.confusion_matrix(y_test, pred),
                               path=IMAGES / "confusion.png")
     print(f"digits MLP: test accuracy {metrics.accuracy(y_test, pred):.3f}")
-
-
-def _grid_run(X_train, y_train, X_test, y_test, lr: float, lam: float) -> float:
-    """SEEDS C: 64 → 50 sigmoid → 10 softmax, weights N(0, 1), biases 0.01, cross-entropy
-    plus (λ/2)·Σw², minibatch SGD, 10 epochs of batch 100."""
-    tm.manual_seed(0)
-    model = nn.Sequential(nn.Linear(64, 50), nn.Sigmoid(), nn.Linear(50, 10))
-    for layer in (model[0], model[2]):
-        nn.init.normal_(layer.weight, 0.0, 1.0)
-        nn.init.constant_(layer.bias, 0.01)
-    opt = optim.SGD(model.parameters(), lr=lr)
-    weights = list(nn.weights_only(model))
-    loader = DataLoader(X_train, y_train, batch_size=100, shuffle=True, seed=0)
-    for _ in range(10):
-        for xb, yb in loader:
-            opt.zero_grad()
-            loss = F.cross_entropy(model(xb), yb) + F.l2_penalty(weights, lam)
-            loss.backward()
-            opt.step()
-    return metrics.accuracy(y_test, predict(model, X_test))
-
-
-def heatmap() -> None:
-    """Test accuracy over η × λ ∈ logspace(−5, 0, 6)², as in the digits tutorial (36 runs)."""
-    X_train, X_test, y_train, y_test = _digits()
-    grid = np.logspace(-5, 0, 6)
-    acc = np.array([[_grid_run(X_train, y_train, X_test, y_test, lr, lam) for lam in grid]
-                    for lr in grid])
-    labels = [f"{v:g}" for v in grid]
-    viz.heatmap(acc, labels, labels, xlabel="L2 strength λ", ylabel="learning rate η",
-                title="digits, 64-50-10: test accuracy", path=IMAGES / "digits_grid.png")
-    i, j = np.unravel_index(acc.argmax(), acc.shape)
-    print(f"digits grid: best {acc[i, j]:.3f} at η = {grid[i]:g}, λ = {grid[j]:g}")
 
 
 def activations() -> None:
     viz.plot_activations(path=IMAGES / "activations.png")
 
 
-MAKERS = {"graphs": graphs, "curves": curves, "heatmap": heatmap, "activations": activations}
+def examples(quick: bool = False) -> None:
+    """Run every example (in a temporary folder) and copy the pictures the gallery shows."""
+    for script, pictures in EXAMPLE_PICTURES.items():
+        with tempfile.TemporaryDirectory() as out:
+            cmd = [sys.executable, str(EXAMPLES / f"{script}.py"), "--out", out]
+            cmd += ["--quick"] if quick else []
+            print(f"running examples/{script}.py" + (" --quick" if quick else ""))
+            subprocess.run(cmd, check=True, cwd=out, stdout=subprocess.DEVNULL)
+            for made, name in pictures.items():
+                if (Path(out) / made).is_file():
+                    shutil.copyfile(Path(out) / made, IMAGES / name)
+                    print(f"wrote docs/images/{name}")
+                else:
+                    print(f"{script}.py did not write {made}", file=sys.stderr)
+
+
+MAKERS = {"graphs": graphs, "curves": curves, "activations": activations, "examples": examples}
 
 
 def main(argv: list[str]) -> None:
     IMAGES.mkdir(exist_ok=True)
-    for name in argv or list(MAKERS):
+    quick = "--quick" in argv
+    names = [a for a in argv if a != "--quick"] or list(MAKERS)
+    for name in names:
         if name not in MAKERS:
             raise SystemExit(f"make_images: unknown picture set {name!r} "
                              f"(choose from {', '.join(MAKERS)})")
-        MAKERS[name]()
+        if name == "examples":
+            examples(quick)
+        else:
+            MAKERS[name]()
 
 
 if __name__ == "__main__":

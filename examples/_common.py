@@ -69,21 +69,10 @@ def load_mnist_split(data: Path | None = None, download: bool = False, n_train: 
     every example sees the same split. ``max_train``/``max_test`` cut the sets
     to their first samples (quick runs).
     """
-    from tinygrad_mlp.data import load_idx_folder, load_mnist, train_test_split
+    from tinygrad_mlp.data import load_idx_folder, train_test_split
 
-    out: dict
-    try:
-        if data is not None:
-            X_tr, y_tr = load_idx_folder(data, train=True)
-            X_te, y_te = load_idx_folder(data, train=False)
-            where = data
-        else:
-            X_tr, y_tr = load_mnist(train=True, download=download)
-            X_te, y_te = load_mnist(train=False, download=download)
-            where = "the tinygrad_mlp cache"
-        out = dict(X_train=X_tr, y_train=y_tr, X_test=X_te, y_test=y_te,
-                   source=f"full MNIST from {where}: {len(X_tr)} train / {len(X_te)} test")
-    except FileNotFoundError:
+    out = _full_mnist(data, download)
+    if out is None:
         folder = data if data is not None else SHARED_MNIST
         try:
             X, y = load_idx_folder(folder, train=False)
@@ -106,6 +95,24 @@ def load_mnist_split(data: Path | None = None, download: bool = False, n_train: 
     if max_train is not None or max_test is not None:
         out["source"] += f"; quick subset {len(out['X_train'])} / {len(out['X_test'])}"
     return out
+
+
+def _full_mnist(data: Path | None, download: bool) -> dict | None:
+    """Both splits of full MNIST from ``data`` or the package cache, or None if absent."""
+    from tinygrad_mlp.data import load_idx_folder, load_mnist
+
+    try:
+        if data is not None:
+            X_tr, y_tr = load_idx_folder(data, train=True)
+            X_te, y_te = load_idx_folder(data, train=False)
+        else:
+            X_tr, y_tr = load_mnist(train=True, download=download)
+            X_te, y_te = load_mnist(train=False, download=download)
+    except FileNotFoundError:
+        return None
+    where = data if data is not None else "the tinygrad_mlp cache"
+    return dict(X_train=X_tr, y_train=y_tr, X_test=X_te, y_test=y_te,
+                source=f"full MNIST from {where}: {len(X_tr)} train / {len(X_te)} test")
 
 
 # ----------------------------------------------------------------- printing

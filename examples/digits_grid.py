@@ -23,6 +23,12 @@ Two grids are trained in full mode:
   the tutorial gives MLPClassifier (max_iter=100); 10 epochs of batch 100 are
   only 150 steps. Change them with --scaling and --epochs.
 
+How sure is the target (best cell ≥ 0.97, more than 7 cells > 0.9)? The
+test set holds 360 images (one image = 0.0028). Over seeds 0–4 (split, init
+and shuffling) the default grid's best cell was 0.967–0.983 with 17–21 cells
+above 0.9: the cell count always passes, the best cell in 3 of 5 seeds.
+The seed-literal grid gives 0.936 (5 cells) at seed 0, near the tutorial's 0.914 (7).
+
 At η = 1 the tutorial's softmax overflowed ("invalid value encountered in
 true_divide"); here cross-entropy is computed from a stable log-softmax, so
 no cell produces NaN (a too-large step still fails to learn, as it must).

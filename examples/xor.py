@@ -88,8 +88,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"verdict: {'OK' if report.ok else 'NOT OK'} (worst {report.worst.rel_error:.2e} "
           f"in {report.worst.name})")
 
-    curve = plot_cost(losses, path=out / "loss.png")
-    del curve
+    plot_cost(losses, path=out / "loss.png")
     pictures = [out / "loss.png"]
 
     print_comparison("XOR (SEEDS B)", [

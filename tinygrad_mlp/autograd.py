@@ -138,6 +138,9 @@ class Function:
         """The op's name as error messages and graph drawings show it."""
         return cls.__name__.lower()
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}Backward>"
+
     def needs_grad(self, i: int) -> bool:
         """Whether input ``i`` needs a gradient (lets backward skip work)."""
         return self.parents[i].requires_grad

@@ -7,9 +7,9 @@ from .rng import get_rng
 from .tensor import Tensor
 
 
-def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    """A new Tensor holding a copy of ``data`` (``torch.tensor``)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None) -> Tensor:
+    """A new Tensor holding a copy of ``data`` (``torch.tensor``); ``name`` labels it in graphs."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
 
 
 def from_numpy(array) -> Tensor:

@@ -11,6 +11,12 @@ from .ops.softmax import check_class_targets, check_reduction, reduce_loss
 from .rng import get_rng
 from .tensor import Tensor
 
+__all__ = [
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
+    "l1_penalty", "l2_penalty", "linear", "log_softmax", "logsumexp", "mse_loss", "nll_loss",
+    "relu", "sigmoid", "softmax", "tanh",
+]
+
 
 def _t(x) -> Tensor:
     """A Tensor view of an input: Tensors as they are, arrays without a copy."""

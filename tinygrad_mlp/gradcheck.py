@@ -142,7 +142,7 @@ def gradcheck(
             idx_out, idx_in = [int(v) for v in idx_out], [int(v) for v in idx_in]
             msg = (
                 f"gradcheck: Jacobian mismatch for input {i} (shape {inputs[i].shape}): "
-                f"d output {o}{idx_out} / d input {i}{idx_in} is "
+                f"∂(output {o}){idx_out} / ∂(input {i}){idx_in} is "
                 f"{a[r, c]:.6g} analytically but {n[r, c]:.6g} numerically "
                 f"(|difference| {abs(a[r, c] - n[r, c]):.3g} > atol + rtol·|numerical| = "
                 f"{atol + rtol * abs(n[r, c]):.3g}); {int((excess > 0).sum())} of {excess.size} "
