@@ -22,22 +22,27 @@ def _shape(shape) -> tuple:
 
 
 def zeros(*shape, dtype=DEFAULT_FLOAT, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
     return Tensor._wrap(xp.zeros(_shape(shape), dtype=dtype)).requires_grad_(requires_grad)
 
 
 def ones(*shape, dtype=DEFAULT_FLOAT, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``."""
     return Tensor._wrap(xp.ones(_shape(shape), dtype=dtype)).requires_grad_(requires_grad)
 
 
 def full(shape, fill_value, dtype=DEFAULT_FLOAT, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``shape`` filled with ``fill_value``."""
     return Tensor._wrap(xp.full(shape, fill_value, dtype=dtype)).requires_grad_(requires_grad)
 
 
 def zeros_like(t: Tensor, requires_grad: bool = False) -> Tensor:
+    """Zeros with the shape and dtype of ``t``."""
     return zeros(t.shape, dtype=t.dtype, requires_grad=requires_grad)
 
 
 def ones_like(t: Tensor, requires_grad: bool = False) -> Tensor:
+    """Ones with the shape and dtype of ``t``."""
     return ones(t.shape, dtype=t.dtype, requires_grad=requires_grad)
 
 
@@ -54,4 +59,5 @@ def rand(*shape, dtype=DEFAULT_FLOAT, requires_grad: bool = False) -> Tensor:
 
 
 def arange(*args, dtype=None) -> Tensor:
+    """``np.arange`` as a tensor (integer unless given floats or a dtype)."""
     return Tensor._wrap(xp.arange(*args, dtype=dtype))

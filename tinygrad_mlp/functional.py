@@ -71,26 +71,32 @@ def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
 
 # ------------------------------------------------------------ activations
 def sigmoid(x) -> Tensor:
+    """σ(x) = 1/(1 + e⁻ˣ), elementwise."""
     return _t(x).sigmoid()
 
 
 def tanh(x) -> Tensor:
+    """tanh(x), elementwise."""
     return _t(x).tanh()
 
 
 def relu(x) -> Tensor:
+    """max(x, 0), elementwise."""
     return _t(x).relu()
 
 
 def softmax(x, axis: int = -1) -> Tensor:
+    """eˣ / Σ eˣ along ``axis``."""
     return _t(x).softmax(axis)
 
 
 def log_softmax(x, axis: int = -1) -> Tensor:
+    """x − logsumexp(x) along ``axis``."""
     return _t(x).log_softmax(axis)
 
 
 def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
+    """log Σ eˣ over ``axis``."""
     return _t(x).logsumexp(axis, keepdims)
 
 

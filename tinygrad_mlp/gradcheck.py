@@ -71,7 +71,10 @@ def _checked_inputs(inputs, opname: str) -> tuple:
 
 
 def numerical_jacobian(fn, inputs: tuple, i: int, eps: float) -> np.ndarray:
-    """J[k, j] = ∂ out_k / ∂ inputs[i]_j by central differences (outputs flattened, concatenated)."""
+    """J[k, j] = ∂ out_k / ∂ inputs[i]_j by central differences.
+
+    Outputs are flattened and concatenated, so k runs over all their elements.
+    """
     x = inputs[i].data
     flat = x.reshape(-1)  # a view: perturbing it perturbs the input
     cols = []

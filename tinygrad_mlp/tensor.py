@@ -85,18 +85,22 @@ class Tensor:
     # ------------------------------------------------------------------ info
     @property
     def shape(self) -> tuple:
+        """The array's shape, a tuple of ints."""
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """Number of dimensions."""
         return self.data.ndim
 
     @property
     def size(self) -> int:
+        """Number of elements."""
         return self.data.size
 
     @property
     def dtype(self):
+        """The NumPy dtype of ``data``."""
         return self.data.dtype
 
     @property
@@ -114,12 +118,14 @@ class Tensor:
         return self.data
 
     def item(self):
+        """The single element as a Python number."""
         if self.data.size != 1:
             raise ValueError(f"item: only a tensor with one element converts to a Python "
                              f"number, this one has shape {self.shape}")
         return self.data.item()
 
     def tolist(self):
+        """``data`` as nested Python lists."""
         return self.data.tolist()
 
     def __array__(self, dtype=None, copy=None):
@@ -256,24 +262,31 @@ class Tensor:
 
     # ------------------------------------------------------ pointwise methods
     def exp(self):
+        """eˣ elementwise; gradient eˣ."""
         return _ops.Exp.apply(self)
 
     def log(self):
+        """Natural log elementwise; gradient 1/x."""
         return _ops.Log.apply(self)
 
     def sqrt(self):
+        """√x elementwise; gradient 1/(2√x)."""
         return _ops.Sqrt.apply(self)
 
     def abs(self):
+        """|x| elementwise; gradient sign(x) (0 at 0)."""
         return _ops.Abs.apply(self)
 
     def tanh(self):
+        """tanh elementwise; gradient 1 − tanh²."""
         return _ops.Tanh.apply(self)
 
     def sigmoid(self):
+        """σ(x) = 1/(1 + e⁻ˣ) elementwise, stable for any x; gradient σ(1 − σ)."""
         return _ops.Sigmoid.apply(self)
 
     def relu(self):
+        """max(x, 0) elementwise; gradient 1 where x > 0, else 0."""
         return _ops.Relu.apply(self)
 
     def clip(self, min=None, max=None):  # noqa: A002 - NumPy's argument names
@@ -289,22 +302,28 @@ class Tensor:
         return _ops.Cast.apply(self, dtype=xp.dtype(dtype))
 
     def float(self) -> Tensor:
+        """A float32 version (``astype(np.float32)``)."""
         return self.astype(xp.float32)
 
     def double(self) -> Tensor:
+        """A float64 version (``astype(np.float64)``)."""
         return self.astype(xp.float64)
 
     # ------------------------------------------------------------ reductions
     def sum(self, axis=None, keepdims: bool = False):
+        """Sum over ``axis`` (all axes when None), like ``np.sum``."""
         return _ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis=None, keepdims: bool = False):
+        """Mean over ``axis`` (all axes when None), like ``np.mean``."""
         return _ops.Mean.apply(self, axis=axis, keepdims=keepdims)
 
     def max(self, axis=None, keepdims: bool = False):
+        """Maximum over ``axis``; tied maxima share the gradient."""
         return _ops.Max.apply(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis=None, keepdims: bool = False):
+        """Minimum over ``axis``; tied minima share the gradient."""
         return _ops.Min.apply(self, axis=axis, keepdims=keepdims)
 
     def var(self, axis=None, keepdims: bool = False, ddof: int = 0):
@@ -319,37 +338,47 @@ class Tensor:
         return ss / (n - ddof) if n > ddof else ss * float("nan")  # NumPy: nan when ddof ≥ n
 
     def std(self, axis=None, keepdims: bool = False, ddof: int = 0):
+        """Standard deviation, √var, with NumPy's ``ddof``."""
         return self.var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
 
     def logsumexp(self, axis=None, keepdims: bool = False):
+        """log Σ eˣ over ``axis``, computed without overflow."""
         return _ops.LogSumExp.apply(self, axis=axis, keepdims=keepdims)
 
     def softmax(self, axis: int = -1):
+        """eˣ / Σ eˣ along ``axis``, computed without overflow."""
         return _ops.Softmax.apply(self, axis=axis)
 
     def log_softmax(self, axis: int = -1):
+        """x − logsumexp(x) along ``axis``, computed without overflow."""
         return _ops.LogSoftmax.apply(self, axis=axis)
 
     def argmax(self, axis=None, keepdims: bool = False) -> Tensor:
+        """Indices of the maxima (an integer tensor, no gradient)."""
         return Tensor._wrap(xp.asarray(self.data.argmax(axis=axis, keepdims=keepdims)))
 
     def argmin(self, axis=None, keepdims: bool = False) -> Tensor:
+        """Indices of the minima (an integer tensor, no gradient)."""
         return Tensor._wrap(xp.asarray(self.data.argmin(axis=axis, keepdims=keepdims)))
 
     # ---------------------------------------------------------- shape methods
     def reshape(self, *shape):
+        """The same elements in a new shape (``reshape(2, 3)`` or ``reshape((2, 3))``)."""
         shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
         return _ops.Reshape.apply(self, shape=tuple(shape))
 
     def transpose(self, *axes):
+        """Permute the axes (reverse them when none are given)."""
         axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
         return _ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
 
     @property
     def T(self):
+        """The transpose (axes reversed)."""
         return _ops.Transpose.apply(self, axes=None)
 
     def swapaxes(self, a: int, b: int):
+        """Exchange two axes."""
         return _ops.SwapAxes.apply(self, a=a, b=b)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
@@ -375,6 +404,7 @@ class Tensor:
         return self.reshape(xp.expand_dims(probe, axis).shape)
 
     def broadcast_to(self, shape):
+        """A broadcast view of ``shape``; the gradient is summed back."""
         shape = tuple(shape)
         if shape == self.shape:
             return self
@@ -383,6 +413,7 @@ class Tensor:
     expand = broadcast_to
 
     def __getitem__(self, index):
+        """Basic and integer-array indexing; the gradient scatter-adds back."""
         return _ops.GetItem.apply(self, index=_plain_index(index))
 
     def __setitem__(self, index, value):

@@ -34,7 +34,8 @@ from .shape import (
 from .softmax import CrossEntropy, LogSoftmax, LogSumExp, Softmax
 
 __all__ = [
-    "Abs", "Add", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "BroadcastTo", "Cast", "Clip", "Concatenate", "CrossEntropy", "Div",
+    "Abs", "Add", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "BroadcastTo", "Cast",
+    "Clip", "Concatenate", "CrossEntropy", "Div",
     "Exp", "GetItem", "Linear", "Log", "LogSoftmax", "LogSumExp", "MatMul", "Max", "Mean", "Min",
     "Mul", "Neg", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid", "Softmax", "Sqrt",
     "Stack", "Sub", "Sum", "SwapAxes", "Tanh", "Transpose", "Where",

@@ -53,7 +53,9 @@ class LogSumExp(Function):
         m = x.max(axis=ax, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)
         out = xp.log(xp.exp(x - m).sum(axis=ax, keepdims=True)) + m
-        return out if keepdims else out.reshape(tuple(n for i, n in enumerate(x.shape) if i not in axes))
+        if keepdims:
+            return out
+        return out.reshape(tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
     def backward(self, g, out, x):
         return (g.reshape(self.kshape) * exp(x - out.reshape(self.kshape)),)
@@ -67,7 +69,9 @@ def check_class_targets(opname: str, logits_shape: tuple, targets, class_axis: i
             hint = " (they look like whole numbers: cast them with .astype(int))"
         else:
             hint = " (for probabilities or one-hot rows use a different loss)"
-        raise TypeError(f"{opname}: targets must be integer class labels, got dtype {t.dtype}{hint}")
+        raise TypeError(
+            f"{opname}: targets must be integer class labels, got dtype {t.dtype}{hint}"
+        )
     if len(logits_shape) not in (1, 2):
         raise ValueError(f"{opname}: expected logits of shape (N, C) or (C,), got {logits_shape}")
     expected = logits_shape[:-1]
