@@ -10,7 +10,9 @@ Each example's ``main(argv)`` is called in this process and returns its
 figures; the examples' own printout is hidden unless ``--verbose``. The exit
 status is 1 when a target is missed (or its data is missing: then "skipped").
 Times depend on the machine and on what else runs on it: the load average is
-printed beside them.
+printed beside them. The runs use one BLAS thread by default (``--blas-threads``):
+on a 2-core machine shared with other work, OpenBLAS's own threads contend and
+training gets up to twice as slow.
 
     python benchmarks/targets.py                  # all three (about 1.5 minutes on 2 cores)
     python benchmarks/targets.py --only digits    # one of: fashion, digits, tnc
@@ -39,14 +41,20 @@ def load_example(name: str):
     return module
 
 
-def run_example(name: str, argv: list[str], verbose: bool) -> dict:
-    sink = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(io.StringIO())
-    with sink:
-        return load_example(name).main(argv)
+def run_example(name: str, argv: list[str], opts: argparse.Namespace) -> dict:
+    """``examples/<name>.py``'s ``main(argv)`` with the BLAS threads capped, its printout
+    hidden unless ``--verbose``."""
+    module = load_example(name)
+    from _common import limit_blas_threads  # importable once an example is loaded
+
+    quiet = contextlib.redirect_stdout(io.StringIO())
+    with (contextlib.nullcontext() if opts.verbose else quiet), \
+            limit_blas_threads(opts.blas_threads):
+        return module.main(argv)
 
 
-def fashion(out: Path, verbose: bool) -> list[tuple]:
-    r = run_example("fashion_mnist", ["--out", str(out / "fashion_mnist")], verbose)
+def fashion(opts: argparse.Namespace) -> list[tuple]:
+    r = run_example("fashion_mnist", ["--out", str(opts.out / "fashion_mnist")], opts)
     if "skipped" in r:
         return [("Fashion-MNIST test accuracy", "≥ 0.89", "skipped", None),
                 ("Fashion-MNIST training time", "< 90 s", "skipped", None)]
@@ -56,10 +64,10 @@ def fashion(out: Path, verbose: bool) -> list[tuple]:
              f"{r['seconds']:.1f} s ({r['epochs']} epochs)", r["seconds"] < 90)]
 
 
-def digits(out: Path, verbose: bool) -> list[tuple]:
+def digits(opts: argparse.Namespace) -> list[tuple]:
     try:
-        r = run_example("digits_grid", ["--out", str(out / "digits_grid"), "--skip-literal",
-                                        "--skip-sklearn"], verbose)
+        r = run_example("digits_grid", ["--out", str(opts.out / "digits_grid"),
+                                        "--skip-literal", "--skip-sklearn"], opts)
     except ImportError as e:  # scikit-learn provides the digits
         return [("digits grid best cell", "≥ 0.97", f"skipped ({e})", None)]
     return [("digits grid best cell", "≥ 0.97",
@@ -68,9 +76,9 @@ def digits(out: Path, verbose: bool) -> list[tuple]:
              r["cells_above_0.9"] > 7)]
 
 
-def tnc(out: Path, verbose: bool) -> list[tuple]:
+def tnc(opts: argparse.Namespace) -> list[tuple]:
     try:
-        r = run_example("scipy_tnc", ["--out", str(out / "scipy_tnc")], verbose)
+        r = run_example("scipy_tnc", ["--out", str(opts.out / "scipy_tnc")], opts)
     except ImportError as e:
         return [("TNC training accuracy", "≥ 99 %", f"skipped ({e})", None)]
     if "train_accuracy" not in r:
@@ -90,11 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("runs") / "targets",
                    help="folder for the examples' pictures")
     p.add_argument("--verbose", action="store_true", help="show the examples' printout")
+    p.add_argument("--blas-threads", type=int, default=1,
+                   help="BLAS threads for the runs (0: the library's default); one thread is "
+                        "the robust choice on a 2-core machine shared with other work")
     args = p.parse_args(argv)
     rows: list[tuple] = []
     for name in args.only or list(TARGETS):
         print(f"measuring {name} ...", flush=True)
-        rows += TARGETS[name](args.out, args.verbose)
+        rows += TARGETS[name](args)
 
     load = " / ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     print(f"\n{'target':<30} {'goal':<10} {'measured':<50} verdict")
@@ -102,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     for what, goal, measured, ok in rows:
         verdict = "skipped" if ok is None else "PASS" if ok else "FAIL"
         print(f"{what:<30} {goal:<10} {measured:<50} {verdict}")
-    print(f"\n{os.cpu_count()} CPUs, load average {load} (1 / 5 / 15 min)")
+    threads = args.blas_threads or "library default"
+    print(f"\n{os.cpu_count()} CPUs, load average {load} (1 / 5 / 15 min), BLAS threads: "
+          f"{threads}")
     return 0 if all(ok for *_, ok in rows) else 1
 
 

@@ -13,6 +13,7 @@ example in-process and read the figures it returns.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from pathlib import Path
 
@@ -149,6 +150,23 @@ def print_pictures(paths: list[Path]) -> None:
     print("\npictures:")
     for p in paths:
         print(f"  {p}")
+
+
+def limit_blas_threads(n: int | None):
+    """A context manager capping the BLAS threads at ``n`` (threadpoolctl); None/0: no change.
+
+    On a 2-core machine that is busy with other work, OpenBLAS's threads wait
+    for each other and small matrix products get several times slower; one
+    thread is then the faster choice.
+    """
+    if not n:
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        print("note: threadpoolctl is not installed; the BLAS thread count is left as it is")
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=n, user_api="blas")
 
 
 class Stopwatch:

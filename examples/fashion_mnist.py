@@ -18,6 +18,7 @@ or ``--data DIR``; the script says so and stops when the files are missing.
 
     python examples/fashion_mnist.py            # 12 epochs (about a minute on 2 cores)
     python examples/fashion_mnist.py --quick    # 2 epochs, 3,000 + 1,000 test-file images
+    python examples/fashion_mnist.py --blas-threads 1   # when other work shares the cores
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from _common import Stopwatch, banner, make_parser, output_dir, print_comparison
+from _common import (
+    Stopwatch,
+    banner,
+    limit_blas_threads,
+    make_parser,
+    output_dir,
+    print_comparison,
+)
 
 import tinygrad_mlp as tm
 from tinygrad_mlp import nn, optim
@@ -59,6 +67,8 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--dropout", type=float, default=0.0)
     p.add_argument("--progress", action="store_true", help="show a progress bar")
+    p.add_argument("--blas-threads", type=int, default=0,
+                   help="cap the BLAS threads (1 is faster on a busy machine); 0: no change")
     args = p.parse_args(argv)
     epochs = args.epochs or (2 if args.quick else 12)
 
@@ -82,7 +92,7 @@ def main(argv: list[str] | None = None) -> dict:
     loader = DataLoader(X_train, y_train, batch_size=args.batch_size, shuffle=True,
                         seed=args.seed)
     banner(f"training on {len(X_train):,} images, {epochs} epochs of {len(loader)} batches")
-    with Stopwatch() as clock:
+    with limit_blas_threads(args.blas_threads), Stopwatch() as clock:
         history = fit(model, nn.CrossEntropyLoss(), optimizer, loader, epochs=epochs,
                       val_data=(X_test, y_test), scheduler=scheduler, progress=args.progress,
                       verbose=1)
