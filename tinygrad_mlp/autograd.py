@@ -228,15 +228,15 @@ def run_backward(
 def _backward(roots, root_grads, retain_graph, create_graph, inputs):
     if create_graph:
         root_grads = [g if isinstance(g, _Tensor) else _Tensor._wrap(g) for g in root_grads]
-    grads: dict = {}  # tensor -> gradient summed so far (arrays, or Tensors under create_graph)
+    # tensor -> gradient summed so far (arrays; Tensors under create_graph).  A
+    # non-leaf's entry is complete when Kahn's order reaches it; leaves collect
+    # theirs until the end and are delivered once.
+    grads: dict = {}
     for r, g in zip(roots, root_grads):
         grads[r] = grads[r] + g if r in grads else g
     wanted = None if inputs is None else set(inputs)
     results: dict = {}
     handed: set = set()  # ids of the memory behind every gradient handed out so far
-    for r in roots:  # roots that are leaves (or wanted) get their gradient directly
-        if r._ctx is None or (wanted is not None and r in wanted):
-            _deliver(r, grads[r], wanted, results, handed)
     # Kahn's algorithm: a node is processed once every node that consumes it has
     # been, so its gradient is complete; each node and edge is touched once.
     deps = count_consumers(roots)
@@ -245,26 +245,34 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
         t = ready.pop()
         node = t._ctx
         parents = node.parents
-        for p in parents:
-            if p._ctx is not None:
+        g = grads.pop(t, None)
+        if g is None:  # the roots do not depend on this node
+            in_grads = (None,) * len(parents)
+        else:
+            if wanted is None:
+                if t._retains_grad:
+                    _accumulate(t, g, handed)
+            elif t in wanted:
+                _deliver(t, g, wanted, results, handed)
+            if create_graph:
+                in_grads = node.backward(g, t, *parents)
+            else:
+                in_grads = node.backward(g, t.data, *node.inputs)
+            if len(in_grads) != len(parents):
+                raise RuntimeError(
+                    f"{node.name()}: backward returned {len(in_grads)} gradients for "
+                    f"{len(parents)} inputs; return one per input (None where there is none)"
+                )
+        if not retain_graph:
+            node.parents = node.inputs = None
+            if node.__dict__:
+                node.__dict__.clear()  # the extra arrays an op saved (masks, log-probs)
+        for p, pg in zip(parents, in_grads):
+            if p._ctx is not None:  # one consumer of p fewer to wait for
                 n = deps[p] - 1
                 deps[p] = n
                 if n == 0:
                     ready.append(p)
-        g = grads.pop(t, None)
-        if g is None:  # the roots do not depend on this node
-            if not retain_graph:
-                _free(node)
-            continue
-        if t._retains_grad and wanted is None:
-            _accumulate(t, g, handed)
-        if create_graph:
-            in_grads = node.backward(g, t, *parents)
-        else:
-            in_grads = node.backward(g, t.data, *node.inputs)
-        if not retain_graph:
-            _free(node)
-        for p, pg in zip(parents, in_grads):
             if pg is None or not p.requires_grad:
                 continue
             pd = p.data
@@ -272,24 +280,13 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
                 pg = sum_to_shape(pg, pd.shape)
             if pg.dtype is not pd.dtype and pg.dtype != pd.dtype:
                 pg = pg.astype(pd.dtype)
-            if p._ctx is None:
-                _deliver(p, pg, wanted, results, handed)
-                continue
-            if wanted is not None and p in wanted:
-                _deliver(p, pg, wanted, results, handed)
             prev = grads.get(p)
             grads[p] = pg if prev is None else prev + pg
+    for leaf, g in grads.items():  # only leaves are left
+        _deliver(leaf, g, wanted, results, handed)
     if inputs is None:
         return None
     return [results.get(t) for t in inputs]
-
-
-def _free(node) -> None:
-    """Drop what an op node saved for backward (its inputs and any extra arrays)."""
-    node.parents = node.inputs = None
-    extras = node.__dict__
-    if extras:
-        extras.clear()
 
 
 def _deliver(t, g, wanted, results, handed: set) -> None:

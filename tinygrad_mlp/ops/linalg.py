@@ -72,5 +72,6 @@ class Linear(Function):
         gx = g @ w if p[0].requires_grad else None
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
         gw = g2.T @ x.reshape(-1, x.shape[-1]) if p[1].requires_grad else None
-        gb = g2.sum(axis=0) if b is not None and p[2].requires_grad else None
-        return gx, gw, gb
+        if b is None:
+            return gx, gw
+        return gx, gw, (g2.sum(axis=0) if p[2].requires_grad else None)
