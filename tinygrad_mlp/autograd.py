@@ -106,9 +106,14 @@ class Function:
     def apply(cls, *tensors, **params):
         """Run the op forward on Tensors and, in grad mode, record the op node."""
         node = cls()
-        inputs = tuple([t.data for t in tensors])
+        if len(tensors) == 2:  # the common cases, spelled out: this runs for every op
+            inputs = (tensors[0].data, tensors[1].data)
+        elif len(tensors) == 1:
+            inputs = (tensors[0].data,)
+        else:
+            inputs = tuple([t.data for t in tensors])
         try:
-            data = node.forward(*inputs, **params)
+            data = node.forward(*inputs, **params) if params else node.forward(*inputs)
         except (ValueError, IndexError, TypeError) as exc:
             shapes = ", ".join(str(getattr(a, "shape", "?")) for a in inputs)
             try:  # the same exception type, with the op and the shapes named
