@@ -86,14 +86,22 @@ class NumpyAdam:
         self.t = 0
 
     def step(self, grads):
+        """Adam with bias correction, in place (no temporaries beyond one per parameter)."""
         self.t += 1
         c1, c2 = 1 - self.b1**self.t, 1 - self.b2**self.t
         for p, g, m, v in zip(self.params, grads, self.m, self.v):
             m *= self.b1
             m += (1 - self.b1) * g
             v *= self.b2
-            v += (1 - self.b2) * g * g
-            p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+            tmp = g * g
+            tmp *= 1 - self.b2
+            v += tmp
+            np.sqrt(v, out=tmp)  # tmp ← √v̂ + eps, then the step
+            tmp /= np.sqrt(c2)
+            tmp += self.eps
+            np.divide(m, tmp, out=tmp)
+            tmp *= self.lr / c1
+            p -= tmp
 
 
 def train_numpy(params, X, y, setting, order):
@@ -113,7 +121,9 @@ def train_numpy(params, X, y, setting, order):
         z = a - a.max(axis=1, keepdims=True)
         p = np.exp(z)
         p /= p.sum(axis=1, keepdims=True)
-        p[np.arange(len(yb)), yb] -= 1
+        rows = np.arange(len(yb))
+        loss = -np.log(p[rows, yb]).mean()  # the loss a training loop reports  # noqa: F841
+        p[rows, yb] -= 1
         delta = p / len(yb)  # δᴸ = softmax − one-hot, averaged over the batch
         grads = [None] * len(params)
         for k in reversed(range(n_layers)):

@@ -21,12 +21,19 @@ from collections.abc import Iterable, Sequence
 
 from .backend import xp
 
-_state = threading.local()
+class _GradState(threading.local):
+    """Grad mode, per thread; class attributes are each new thread's defaults."""
+
+    enabled = True
+    stack = None  # previous modes, pushed by ``no_grad``/``enable_grad``
+
+
+_state = _GradState()
 
 
 def is_grad_enabled() -> bool:
     """Whether ops currently record the graph (False inside ``no_grad``)."""
-    return getattr(_state, "enabled", True)
+    return _state.enabled
 
 
 class _GradMode:
@@ -38,7 +45,7 @@ class _GradMode:
     def __enter__(self):
         # The stack of previous modes is per thread, like the mode itself, so one
         # shared ``no_grad()`` object can be entered from several threads.
-        stack = getattr(_state, "stack", None)
+        stack = _state.stack
         if stack is None:
             stack = _state.stack = []
         stack.append(is_grad_enabled())
@@ -126,7 +133,7 @@ class Function:
         out.grad = None
         out._retains_grad = False
         out.name = None
-        if cls.differentiable and getattr(_state, "enabled", True):
+        if _state.enabled and cls.differentiable:
             for t in tensors:
                 if t.requires_grad:
                     node.parents = tensors
@@ -180,7 +187,8 @@ def count_consumers(roots: Sequence) -> dict:
     """
     deps: dict = {}
     stack = [r for r in roots if r._ctx is not None]
-    seen = set(stack)
+    # A root may also be an input of another root; with one root it cannot.
+    seen = set(stack) if len(stack) > 1 else None
     while stack:
         t = stack.pop()
         parents = t._ctx.parents
@@ -196,7 +204,9 @@ def count_consumers(roots: Sequence) -> dict:
                     deps[p] += 1
                 else:
                     deps[p] = 1
-                    if p not in seen:
+                    if seen is None:
+                        stack.append(p)
+                    elif p not in seen:
                         seen.add(p)
                         stack.append(p)
     return deps
@@ -220,12 +230,13 @@ def run_backward(
     # rescan them all repeatedly while nothing here creates cycles.
     gc_was_enabled = gc.isenabled()
     gc.disable()
-    mode = _GradMode(create_graph)
-    mode.__enter__()
+    # Record the backward ops only under create_graph (plain arrays need no mode).
+    was_enabled = _state.enabled
+    _state.enabled = create_graph
     try:
         return _backward(roots, root_grads, retain_graph, create_graph, inputs)
     finally:
-        mode.__exit__()
+        _state.enabled = was_enabled
         if gc_was_enabled:
             gc.enable()
 
@@ -245,7 +256,10 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
     # Kahn's algorithm: a node is processed once every node that consumes it has
     # been, so its gradient is complete; each node and edge is touched once.
     deps = count_consumers(roots)
-    ready = list({r: None for r in roots if r._ctx is not None and r not in deps})
+    if len(roots) == 1:
+        ready = [roots[0]] if roots[0]._ctx is not None and roots[0] not in deps else []
+    else:
+        ready = list({r: None for r in roots if r._ctx is not None and r not in deps})
     while ready:
         t = ready.pop()
         node = t._ctx
@@ -288,7 +302,10 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
             prev = grads.get(p)
             grads[p] = pg if prev is None else prev + pg
     for leaf, g in grads.items():  # only leaves are left
-        _deliver(leaf, g, wanted, results, handed)
+        if wanted is None and leaf.grad is None and type(g) is _ndarray:  # the common case
+            leaf.grad = _Tensor._wrap(_own(g, handed))
+        else:
+            _deliver(leaf, g, wanted, results, handed)
     if inputs is None:
         return None
     return [results.get(t) for t in inputs]

@@ -12,9 +12,11 @@ from ._dual import exp, is_tensor
 
 
 def _shifted(x, axis):
-    """x − max(x) along axis (all ≤ 0), with rows of −inf left as they are."""
-    m = x.max(axis=axis, keepdims=True)
-    return x - xp.where(xp.isfinite(m), m, 0)
+    """x − max(x) along axis: all ≤ 0, so the exponentials cannot overflow.
+
+    (A row of all −inf gives NaN, as in PyTorch: its softmax is 0/0.)
+    """
+    return x - xp.maximum.reduce(x, axis=axis, keepdims=True)
 
 
 class Softmax(Function):
@@ -81,8 +83,9 @@ def check_class_targets(opname: str, logits_shape: tuple, targets, class_axis: i
             f"got {t.shape}"
         )
     n_classes = logits_shape[-1]
-    bad = (t < 0) | (t >= n_classes)
-    if xp.any(bad):
+    if t.size and (xp.minimum.reduce(t, axis=None) < 0
+                   or xp.maximum.reduce(t, axis=None) >= n_classes):
+        bad = (t < 0) | (t >= n_classes)
         pos = tuple(int(i) for i in xp.argwhere(bad)[0]) if t.ndim else ()
         raise ValueError(
             f"{opname}: target {int(t[pos])} at position {pos} is out of range for "
@@ -117,14 +120,16 @@ class CrossEntropy(Function):
 
     def forward(self, x, targets=None, reduction="mean"):
         z = _shifted(x, -1)
-        self.logp = logp = z - xp.log(xp.exp(z).sum(axis=-1, keepdims=True))
+        self.logp = logp = z - xp.log(xp.add.reduce(xp.exp(z), axis=-1, keepdims=True))
         self.targets = targets
         self.picked = (targets,) if x.ndim == 1 else (xp.arange(x.shape[0]), targets)
         losses = -logp[self.picked]
         self.reduction = reduction
         if reduction == "mean":
             self.scale = 1.0 / max(1, losses.size)
-            return losses.mean() if losses.size else xp.full((), xp.nan, x.dtype)
+            if not losses.size:
+                return xp.full((), xp.nan, x.dtype)  # the mean of nothing, as NumPy says
+            return losses.sum() * self.scale
         if reduction == "sum":
             return losses.sum()
         return losses
