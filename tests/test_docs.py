@@ -216,3 +216,32 @@ def test_make_images_script_imports():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     assert set(mod.MAKERS) >= {"graphs", "curves", "activations", "examples"}
+
+
+# ------------------------------------------------------------------ README
+README = REPO / "README.md"
+
+
+def test_readme_python_blocks_run(tmp_path, monkeypatch):
+    """The README's snippets run as a newcomer would paste them (in an empty folder)."""
+    pytest.importorskip("sklearn")
+    monkeypatch.chdir(tmp_path)
+    blocks = re.findall(r"^```python\n(.*?)^```", README.read_text(encoding="utf-8"),
+                        flags=re.S | re.M)
+    assert blocks, "README.md has no python example"
+    for i, code in enumerate(blocks):
+        exec(compile(code, f"README.md block {i}", "exec"), {"__name__": f"readme_{i}"})
+
+
+def test_readme_links_resolve_and_quick_start_has_two_commands():
+    text = README.read_text(encoding="utf-8")
+    body = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+    for target in LINK.findall(body):
+        if re.match(r"[a-z]+:", target) or target.startswith("#"):
+            continue
+        assert (REPO / target.partition("#")[0]).exists(), f"README.md: {target} points nowhere"
+    quick = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"^```bash\n(.*?)^```", quick, flags=re.S | re.M)
+    assert len(commands) == 2, "the Quick start must hold exactly two commands"
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert commands[1].strip() in ci, ".ci/run must run the README's test command verbatim"
