@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 
 from .backend import xp
 
+
 class _GradState(threading.local):
     """Grad mode, per thread; class attributes are each new thread's defaults."""
 
