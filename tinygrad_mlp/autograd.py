@@ -14,80 +14,16 @@ recorded and can be differentiated again.
 
 from __future__ import annotations
 
-import functools
 import gc
-import threading
 from collections.abc import Iterable, Sequence
 
 from .backend import xp
+from .grad_mode import _state, enable_grad, is_grad_enabled, no_grad
 
-
-class _GradState(threading.local):
-    """Grad mode, per thread; class attributes are each new thread's defaults."""
-
-    enabled = True
-    stack = None  # previous modes, pushed by ``no_grad``/``enable_grad``
-
-
-_state = _GradState()
-
-
-def is_grad_enabled() -> bool:
-    """Whether ops currently record the graph (False inside ``no_grad``)."""
-    return _state.enabled
-
-
-class _GradMode:
-    """Context manager and decorator that sets grad mode, restoring it afterwards."""
-
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-
-    def __enter__(self):
-        # The stack of previous modes is per thread, like the mode itself, so one
-        # shared ``no_grad()`` object can be entered from several threads.
-        stack = _state.stack
-        if stack is None:
-            stack = _state.stack = []
-        stack.append(is_grad_enabled())
-        _state.enabled = self.enabled
-        return self
-
-    def __exit__(self, *exc):
-        _state.enabled = _state.stack.pop()
-        return False
-
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with _GradMode(self.enabled):
-                return fn(*args, **kwargs)
-
-        return wrapper
-
-
-class no_grad(_GradMode):
-    """Build no graph inside: ``with tm.no_grad(): ...``, ``@tm.no_grad()`` or ``@tm.no_grad``."""
-
-    def __new__(cls, fn=None):
-        if fn is not None:  # used as a bare decorator
-            return cls()(fn)
-        return super().__new__(cls)
-
-    def __init__(self, fn=None):
-        super().__init__(False)
-
-
-class enable_grad(_GradMode):
-    """Record the graph again inside a ``no_grad`` block (also as a decorator)."""
-
-    def __new__(cls, fn=None):
-        if fn is not None:
-            return cls()(fn)
-        return super().__new__(cls)
-
-    def __init__(self, fn=None):
-        super().__init__(True)
+__all__ = [
+    "Function", "count_consumers", "enable_grad", "grad", "is_grad_enabled", "no_grad",
+    "run_backward", "sum_to_shape",
+]
 
 
 class Function:
@@ -107,8 +43,6 @@ class Function:
     """
 
     __slots__ = ("parents", "inputs", "__dict__")  # __dict__: per-op extras (axis, masks)
-    #: ``True`` for ops whose output carries no gradient (comparisons, argmax).
-    differentiable = True
 
     @classmethod
     def apply(cls, *tensors, **params):
@@ -134,7 +68,7 @@ class Function:
         out.grad = None
         out._retains_grad = False
         out.name = None
-        if _state.enabled and cls.differentiable:
+        if _state.enabled:
             for t in tensors:
                 if t.requires_grad:
                     node.parents = tensors
