@@ -183,6 +183,19 @@ def test_bare_decorators_and_shared_instance_across_threads():
     assert seen == {"a": True, "b": True}
 
 
+def test_no_grad_decorates_generator_bodies():
+    x = _leaf([1.0])
+
+    @tm.no_grad()
+    def doubled(n):
+        for _ in range(n):
+            yield x * 2.0
+
+    outs = list(doubled(2))
+    assert len(outs) == 2 and not any(o.requires_grad for o in outs)
+    assert (x * 2.0).requires_grad  # the mode is restored between and after the yields
+
+
 def test_no_grad_nests_and_restores():
     x = _leaf([1.0])
     with tm.no_grad():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 
 __all__ = ["enable_grad", "is_grad_enabled", "no_grad"]
@@ -44,9 +45,27 @@ class _GradMode:
         return False
 
     def __call__(self, fn):
+        enabled = self.enabled
+        if inspect.isgeneratorfunction(fn):
+            # The body of a generator runs at each next(), not at the call:
+            # hold the mode only while it runs, as PyTorch does.
+            @functools.wraps(fn)
+            def generator(*args, **kwargs):
+                gen = fn(*args, **kwargs)
+                sent = None
+                while True:
+                    with _GradMode(enabled):
+                        try:
+                            item = gen.send(sent)
+                        except StopIteration as stop:
+                            return stop.value
+                    sent = yield item
+
+            return generator
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with _GradMode(self.enabled):
+            with _GradMode(enabled):
                 return fn(*args, **kwargs)
 
         return wrapper
