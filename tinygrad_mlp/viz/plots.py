@@ -199,7 +199,9 @@ def heatmap(values, row_labels, col_labels, title=None, xlabel=None, ylabel=None
     if m.ndim != 2 or m.shape != (len(row_labels), len(col_labels)):
         raise ValueError(f"heatmap: values of shape {m.shape} need {len(row_labels)} row "
                          f"labels and {len(col_labels)} column labels")
-    fig, ax = plt.subplots(figsize=(1.0 + 0.9 * m.shape[1], 1.0 + 0.6 * m.shape[0]))
+    # Wide enough for the title and the colour bar even on a 2 × 2 grid.
+    size = (max(5.0, 1.5 + 0.9 * m.shape[1]), max(3.0, 1.0 + 0.6 * m.shape[0]))
+    fig, ax = plt.subplots(figsize=size)
     _annotated_matrix(ax, fig, m, fmt, "viridis")
     ax.set_xticks(range(m.shape[1]), [str(c) for c in col_labels])
     ax.set_yticks(range(m.shape[0]), [str(r) for r in row_labels])
