@@ -264,7 +264,7 @@ class Module:
 
     # ----------------------------------------------------------- calling
     def forward(self, *args, **kwargs):
-        raise NotImplementedError(f"{type(self).__name__}: define forward() to call the module")
+        raise NotImplementedError(f"{type(self).__name__}.forward is abstract: define it")
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)

@@ -30,7 +30,7 @@ class LRScheduler:
         optimizer.lr = self.get_lr()
 
     def get_lr(self) -> float:  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__}.get_lr is abstract")
 
     def step(self) -> float:
         """Advance one epoch and set the optimizer's lr; returns the new lr."""
