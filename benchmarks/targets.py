@@ -22,30 +22,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import io
 import os
 import sys
 from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-
-def load_example(name: str):
-    """Import examples/<name>.py (its folder goes on sys.path for ``_common``)."""
-    if str(EXAMPLES) not in sys.path:
-        sys.path.insert(0, str(EXAMPLES))
-    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, str(EXAMPLES))
+from _common import limit_blas_threads, load_example  # noqa: E402  (examples/ is no package)
 
 
 def run_example(name: str, argv: list[str], opts: argparse.Namespace) -> dict:
     """``examples/<name>.py``'s ``main(argv)`` with the BLAS threads capped, its printout
     hidden unless ``--verbose``."""
     module = load_example(name)
-    from _common import limit_blas_threads  # importable once an example is loaded
 
     quiet = contextlib.redirect_stdout(io.StringIO())
     with (contextlib.nullcontext() if opts.verbose else quiet), \

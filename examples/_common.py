@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
+import sys
 import time
 from pathlib import Path
 
@@ -200,3 +202,15 @@ def save_cost_curve(costs: list[float], batches_per_epoch: int, path: Path,
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def load_example(name: str):
+    """Import ``examples/<name>.py`` as a module (for the tests and benchmarks/targets.py,
+    which call its ``main(argv)``)."""
+    folder = Path(__file__).resolve().parent
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    spec = importlib.util.spec_from_file_location(f"example_{name}", folder / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

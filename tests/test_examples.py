@@ -9,8 +9,6 @@ level 0.1 for ten classes). Examples whose data is missing are skipped.
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
 import math
 import sys
 from pathlib import Path
@@ -21,32 +19,18 @@ import pytest
 pytest.importorskip("matplotlib")
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+sys.path.insert(0, str(EXAMPLES))
+from _common import limit_blas_threads, load_example  # noqa: E402  (examples/ is no package)
+
 FASHION = Path("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")
 
 
 @pytest.fixture(autouse=True)
 def one_blas_thread():
     """Run each example with one BLAS thread: on a busy 2-core machine OpenBLAS's
-    threads contend and small matrix products get ~10× slower (when threadpoolctl,
-    a scikit-learn dependency, is installed)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        limit = contextlib.nullcontext()
-    else:
-        limit = threadpool_limits(limits=1, user_api="blas")
-    with limit:
+    threads contend and small matrix products get ~10× slower."""
+    with limit_blas_threads(1):
         yield
-
-
-def load_example(name: str):
-    """Import examples/<name>.py as a module (its folder on sys.path for ``_common``)."""
-    if str(EXAMPLES) not in sys.path:
-        sys.path.insert(0, str(EXAMPLES))
-    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def run_quick(name: str, out: Path, *extra: str) -> dict:
