@@ -26,6 +26,7 @@ from .creation import (
 )
 from .gradcheck import GradcheckError, gradcheck, gradcheck_report, gradgradcheck
 from .io import CheckpointError, load, save
+from .ops import FUNCTIONS as _FUNCTIONS
 from .ops.shape import concatenate, stack, where
 from .rng import get_rng, manual_seed
 from .tensor import Tensor
@@ -39,3 +40,7 @@ __all__ = [
     "nn", "no_grad", "ones", "ones_like", "optim", "rand", "randn", "save", "stack", "tensor",
     "where", "zeros", "zeros_like",
 ]
+
+# The tm.<name> functions the op modules register (ops/_registry.py), beside the above.
+globals().update({k: v for k, v in _FUNCTIONS.items() if k not in globals()})
+__all__ += sorted(k for k in _FUNCTIONS if k not in __all__)

@@ -444,3 +444,5 @@ def _plain_index(index):
 autograd._register_tensor_class(Tensor)
 
 from . import ops as _ops  # noqa: E402  (ops need Tensor defined first)
+
+_ops.bind_methods(Tensor)

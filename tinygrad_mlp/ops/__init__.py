@@ -1,5 +1,6 @@
 """Every differentiable op, one ``Function`` subclass each, forward and backward side by side."""
 
+from ._registry import FUNCTIONS, METHODS, bind
 from .elementwise import (
     Abs,
     Add,
@@ -34,9 +35,15 @@ from .shape import (
 from .softmax import CrossEntropy, LogSoftmax, LogSumExp, Softmax
 
 __all__ = [
+    "FUNCTIONS", "METHODS", "bind_methods",
     "Abs", "Add", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "BroadcastTo", "Cast",
     "Clip", "Concatenate", "CrossEntropy", "Div",
     "Exp", "GetItem", "Linear", "Log", "LogSoftmax", "LogSumExp", "MatMul", "Max", "Mean", "Min",
     "Mul", "Neg", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid", "Softmax", "Sqrt",
     "Stack", "Sub", "Sum", "SwapAxes", "Tanh", "Transpose", "Where",
 ]
+
+
+def bind_methods(cls) -> None:
+    """Give ``cls`` (Tensor) every method registered by the op modules."""
+    bind(cls)
