@@ -1,5 +1,6 @@
 """Every differentiable op, one ``Function`` subclass each, forward and backward side by side."""
 
+from . import activation
 from ._registry import FUNCTIONS, METHODS, bind
 from .elementwise import (
     Abs,
@@ -35,7 +36,7 @@ from .shape import (
 from .softmax import CrossEntropy, LogSoftmax, LogSumExp, Softmax
 
 __all__ = [
-    "FUNCTIONS", "METHODS", "bind_methods",
+    "FUNCTIONS", "METHODS", "activation", "bind_methods",
     "Abs", "Add", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "BroadcastTo", "Cast",
     "Clip", "Concatenate", "CrossEntropy", "Div",
     "Exp", "GetItem", "Linear", "Log", "LogSoftmax", "LogSumExp", "MatMul", "Max", "Mean", "Min",
