@@ -46,7 +46,7 @@ def test_module_equals_function(text):
 @pytest.mark.parametrize("text", sorted(MODULES))
 def test_module_repr_matches_torch(text):
     torch = pytest.importorskip("torch")
-    assert repr(eval("nn." + text)) == repr(eval("torch.nn." + text))
+    assert repr(eval("nn." + text)) == repr(eval("torch.nn." + text, {"torch": torch}))
 
 
 @pytest.mark.parametrize("name", SMOOTH + ["leaky_relu", "hardtanh", "relu6", "hardsigmoid",
@@ -75,7 +75,13 @@ def test_extreme_inputs_match_torch():
             yb.sum().backward()
             np.testing.assert_allclose(ya.numpy(), yb.detach().numpy(), rtol=1e-6, atol=1e-30,
                                        err_msg=f"{name} {dtype}")
-            np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-6, atol=1e-30,
+            # PyTorch's softsign backward is composite (1/(1+|x|) − x·sign(x)/(1+|x|)²) and
+            # cancels in float32 at |x| = 1e4; ours, 1/(1+|x|)², is exact to rounding
+            rtol = 1e-4 if (name, dtype) == ("softsign", "float32") else 1e-6
+            if name == "softsign":
+                exact = 1 / (1 + np.abs(data)) ** 2
+                np.testing.assert_allclose(a.grad.numpy(), exact, rtol=1e-6)
+            np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=rtol, atol=1e-30,
                                        err_msg=f"{name} {dtype} gradient")
 
 
