@@ -47,3 +47,6 @@ __all__ = [
 def bind_methods(cls) -> None:
     """Give ``cls`` (Tensor) every method registered by the op modules."""
     bind(cls)
+
+
+from . import einsum, index, join, layout, sort  # noqa: E402, F401  (they register their ops)
