@@ -94,6 +94,7 @@ class OpSpec:
 
 #: Modules of this package that hold SPECS (one per family of ops).
 FAMILIES = ["basic"]
+FAMILIES += ["join", "layout", "index", "sort", "einsum"]
 
 
 def all_specs() -> list[OpSpec]:
