@@ -46,8 +46,8 @@ def _dtype(dtype, default):
 
 def _float_dtype(dtype, op: str):
     dt = _dtype(dtype, _default_float())
-    if dt.kind != "f":
-        raise RuntimeError(f"{op}: needs a floating-point dtype, got {dt}")
+    if dt.kind != "f":  # PyTorch's type (a RuntimeError subclass)
+        raise NotImplementedError(f"{op}: needs a floating-point dtype, got {dt}")
     return dt
 
 
@@ -193,7 +193,7 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None,
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError(f"arange: upper bound and larger bound inconsistent with step sign "
+        raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
                            f"(start={start}, end={end}, step={step})")
     ints = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     dt = _dtype(dtype, xp.dtype(xp.int64) if ints else _default_float())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import ANY, OpSpec
+from . import OpSpec
 
 
 def _F(lib):

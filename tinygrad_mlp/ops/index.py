@@ -67,10 +67,17 @@ def result_dtype(*operands):
     for g in groups:
         if not g:
             continue
-        dt = xp.result_type(*g)
+        dt = g[0]
+        for other in g[1:]:  # across categories the higher one's dtype wins (int64, float32
+            dt = _promote(dt, other)  # → float32, where NumPy says float64)
         if out is None or _category(dt) > _category(out):
             out = dt
     return out
+
+
+def _promote(a, b):
+    ca, cb = _category(a), _category(b)
+    return xp.result_type(a, b) if ca == cb else (a if ca > cb else b)
 
 
 # ------------------------------------------------------------------ gather/scatter
