@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import tinygrad_mlp as tm
 import tinygrad_mlp.functional as F
+from tinygrad_mlp import testing as tmt
 from tinygrad_mlp.testing import assert_grad_matches_numeric
 
 try:
@@ -53,6 +57,7 @@ def test_concatenate_dim_out_of_range_is_pytorchs_index_error():
     (lambda: F.pad(tm.zeros(2, 3), (1,)), RuntimeError, "even"),
     (lambda: F.pad(tm.zeros(1, 2, 3), (3, 0), mode="reflect"), RuntimeError, "reflect"),
     (lambda: F.pad(tm.zeros(1, 2, 3), (1, 1), mode="wrap"), NotImplementedError, "mode"),
+    (lambda: F.pad(tm.zeros(3, 4), (1, 1, 1, 1), "replicate"), NotImplementedError, "2D input"),
     (lambda: _x(3, 4).gather(1, ix([0, 4])), RuntimeError, "index 4 is out of bounds"),
     (lambda: _x(3, 4).gather(1, ix(0, 1)), RuntimeError, "same number of dimensions"),
     (lambda: _x(3, 4).gather(1, tm.tensor(np.zeros((3, 1)))), RuntimeError, "int64"),
@@ -83,7 +88,8 @@ def test_bad_arguments_raise_pytorchs_types(call, exc, text):
 
 @needs_torch
 @pytest.mark.parametrize("name", ["cat_sizes", "stack_sizes", "gather_oob", "index_select_oob",
-                                  "topk_k", "tril_1d", "split_sizes", "pad_mode"])
+                                  "topk_k", "tril_1d", "split_sizes", "pad_mode",
+                                  "pad_dims"])
 def test_error_types_agree_with_torch(name):
     def call(lib):
         x = lib.tensor(np.zeros((3, 4)))
@@ -96,7 +102,9 @@ def test_error_types_agree_with_torch(name):
                 "tril_1d": lambda: x[0].tril(),
                 "split_sizes": lambda: x.split([1, 1], 0),
                 "pad_mode": lambda: (lib.functional if lib is tm else lib.nn.functional).pad(
-                    x[None], (5, 5), mode="reflect")}[name]()
+                    x[None], (5, 5), mode="reflect"),
+                "pad_dims": lambda: (lib.functional if lib is tm else lib.nn.functional).pad(
+                    x, (1, 1, 1, 1), mode="circular")}[name]()
 
     with pytest.raises(Exception) as theirs:
         call(torch)
@@ -244,3 +252,62 @@ def test_split_chunk_unbind_pieces():
     assert [p.shape for p in tm.chunk(x, 3, 1)] == [(2, 3), (2, 3), (2, 1)]
     assert [p.shape for p in x.unbind(0)] == [(7,), (7,)]
     np.testing.assert_array_equal(tm.cat(x.split(2, 1), 1).numpy(), x.numpy())
+
+
+# ------------------------------------------------------------------ random indices
+@st.composite
+def _gather_case(draw):
+    """(x, dim, index, src): index smaller than x off ``dim``, values repeating."""
+    shape = draw(tmt.shapes(min_dims=1, max_dims=3, max_side=3))
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    d = dim % len(shape)
+    ishape = tuple(draw(st.integers(1, 4)) if i == d else draw(st.integers(1, n))
+                   for i, n in enumerate(shape))
+    index = draw(hnp.arrays(np.int64, ishape, elements=st.integers(0, shape[d] - 1)))
+    return draw(tmt.arrays(shape)), dim, index, draw(tmt.arrays(ishape))
+
+
+def _vs_torch(fn, *arrays):
+    """Values and gradients of ``fn(lib, *tensors)`` on both libraries."""
+    if torch is None:
+        return
+    rng = np.random.default_rng(0)
+    ours = [tm.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    a, b = fn(tm, *ours), fn(torch, *theirs)
+    np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-12)
+    cot = rng.standard_normal(a.shape)
+    (a * tm.tensor(cot)).sum().backward()
+    (b * torch.tensor(cot)).sum().backward()
+    for p, q in zip(ours, theirs):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@given(_gather_case())
+def test_gather_and_scatter_add_with_random_indices(case):
+    x, dim, index, src = case
+    def gather(lib, t):
+        return t.gather(dim, lib.tensor(index))
+
+    def scatter_add(lib, t, s):
+        return t.scatter_add(dim, lib.tensor(index), s)
+
+    assert_grad_matches_numeric(lambda t: gather(tm, t), x)
+    assert_grad_matches_numeric(lambda t, s: scatter_add(tm, t, s), x, src)
+    _vs_torch(gather, x)
+    _vs_torch(scatter_add, x, src)
+
+
+@given(st.data())
+def test_index_select_with_random_indices(data):
+    shape = data.draw(tmt.shapes(min_dims=1, max_dims=3, max_side=3), label="shape")
+    dim = data.draw(st.integers(0, len(shape) - 1), label="dim")
+    index = data.draw(hnp.arrays(np.int64, data.draw(st.integers(1, 5)),
+                                 elements=st.integers(0, shape[dim] - 1)), label="index")
+    x = data.draw(tmt.arrays(shape), label="x")
+
+    def select(lib, t):
+        return t.index_select(dim, lib.tensor(index))
+
+    assert_grad_matches_numeric(lambda t: select(tm, t), x)
+    _vs_torch(select, x)

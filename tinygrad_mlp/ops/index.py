@@ -53,7 +53,7 @@ def result_dtype(*operands):
     """
     groups: list[list] = [[], [], []]  # tensors with dims, 0-d tensors, Python scalars
     for o in operands:
-        if isinstance(o, Tensor):
+        if isinstance(o, (Tensor, xp.ndarray)):  # arrays (in backward formulas) as tensors
             groups[0 if o.ndim else 1].append(o.dtype)
         elif isinstance(o, (bool, xp.bool_)):
             groups[2].append(xp.dtype(bool))

@@ -269,7 +269,8 @@ def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None =
 
     ``pad`` is read from the last dim backwards: ``(left, right)`` pads the last dim,
     ``(left, right, top, bottom)`` the last two.  Modes: ``'constant'`` (``value``,
-    default 0; negative widths crop), ``'reflect'`` (mirror, edge not repeated; widths
+    default 0; negative widths crop; any ndim), and for k = len(pad)/2 ≤ 3 padded dims
+    of a (C, *k) or (N, C, *k) input: ``'reflect'`` (mirror, edge not repeated; widths
     < the dim's size), ``'replicate'`` (repeat the edge), ``'circular'`` (wrap around).
     The gradient of the index modes adds up every copy of an element.
     """
@@ -289,6 +290,11 @@ def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None =
                                   f"'replicate', 'circular'")
     if value:
         raise ValueError(f"pad: padding mode {mode!r} doesn't take in value argument")
+    if k > 3 or x.ndim not in (k + 1, k + 2):  # PyTorch pads k dims of (N, C, *k) or (C, *k)
+        raise NotImplementedError(f"pad: padding size {len(pad)} is not supported for "
+                                  f"{x.ndim}D input tensor in mode {mode!r}; pad (left, right) "
+                                  f"needs 2-D or 3-D input, 4 values 3-D or 4-D, 6 values 4-D "
+                                  f"or 5-D")
     for d, (a, b) in enumerate(widths):
         if a == b == 0:
             continue
