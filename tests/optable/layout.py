@@ -13,6 +13,7 @@ def _F(lib):
 SPECS = [
     OpSpec("flip.first", lambda lib, x: x.flip(0), shapes="same", min_dims=1),
     OpSpec("flip.dims", lambda lib, x: lib.flip(x, (0, -1)), shapes="same", min_dims=2),
+    OpSpec("flip.method_varargs", lambda lib, x: x.flip(1, 0), shapes="same", min_dims=2),
     OpSpec("fliplr", lambda lib, x: x.fliplr(), shapes="same", min_dims=2),
     OpSpec("flipud", lambda lib, x: lib.flipud(x), shapes="same", min_dims=1),
     OpSpec("roll.flat", lambda lib, x: x.roll(2), shapes="same"),

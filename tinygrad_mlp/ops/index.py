@@ -189,6 +189,31 @@ def _scatter(op, input, dim, index, src, value, add):
     return Scatter.apply(x, s, dim=d, index=idx, add=add)
 
 
+@tensor_method("take_along_dim")
+@tm_function("take_along_dim")
+def take_along_dim(input: Tensor, indices, dim: int | None = None) -> Tensor:  # noqa: A002
+    """``gather`` with broadcasting: input and indices broadcast against each other in every
+    dim but ``dim`` (``dim=None``: both flattened).  ``x.take_along_dim(x.argsort(1), 1)``
+    sorts x along dim 1."""
+    x = _t(input)
+    idx = _index(indices, "take_along_dim")
+    if dim is None:
+        return gather(x.reshape(-1), 0, idx.reshape(-1))
+    d = normalize_dim(dim, x.ndim, "take_along_dim")
+    if idx.ndim != x.ndim:
+        raise RuntimeError(f"take_along_dim(): input and indices should have the same number "
+                           f"of dimensions, but got {x.ndim} and {idx.ndim} dimensions")
+    common = list(xp.broadcast_shapes(x.shape[:d] + (1,) + x.shape[d + 1:],
+                                      idx.shape[:d] + (1,) + idx.shape[d + 1:]))
+    xs, ids = tuple(common[:d] + [x.shape[d]] + common[d + 1:]), \
+        tuple(common[:d] + [idx.shape[d]] + common[d + 1:])
+    if x.shape != xs:
+        from .shape import BroadcastTo
+
+        x = BroadcastTo.apply(x, shape=xs)
+    return gather(x, d, xp.broadcast_to(idx, ids))
+
+
 @tensor_method("scatter")
 @tm_function("scatter")
 def scatter(input: Tensor, dim: int, index, src=None, *, value=None,  # noqa: A002

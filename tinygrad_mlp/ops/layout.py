@@ -35,12 +35,17 @@ class Flip(Function):
         return (Flip.apply(g, dims=self.dims) if is_tensor(g) else xp.flip(g, self.dims),)
 
 
-@tensor_method("flip")
 @tm_function("flip")
 def flip(input: Tensor, dims) -> Tensor:  # noqa: A002
     """Reverse the order of elements along each of ``dims`` (an int or a tuple)."""
     x = _t(input)
     return Flip.apply(x, dims=normalize_dims(_dims(dims), x.ndim, "flip"))
+
+
+@tensor_method("flip")
+def _flip_method(self: Tensor, *dims) -> Tensor:
+    """``x.flip(0, 1)`` or ``x.flip((0, 1))``: reverse the order along ``dims``."""
+    return flip(self, dims[0] if len(dims) == 1 else dims)
 
 
 @tensor_method("fliplr")
