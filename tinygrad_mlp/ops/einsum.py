@@ -29,7 +29,7 @@ def parse(equation: str, shapes: list) -> tuple:
     lhs, arrow, rhs = eq.partition("->")
     ins = lhs.split(",")
     if len(ins) != len(shapes):
-        raise ValueError(f"einsum(): {len(ins)} operand subscripts in {equation!r} for "
+        raise RuntimeError(f"einsum(): {len(ins)} operand subscripts in {equation!r} for "
                          f"{len(shapes)} operands")
     used = set(eq) & _LETTERS
     spare = [c for c in string.ascii_letters if c not in used]
@@ -40,22 +40,22 @@ def parse(equation: str, shapes: list) -> tuple:
     for sub, shape in zip(ins, shapes):
         bad = set(sub.replace("...", "")) - _LETTERS
         if bad or sub.count("...") > 1:
-            raise ValueError(f"einsum(): invalid subscript {sub!r} in {equation!r}: use "
+            raise RuntimeError(f"einsum(): invalid subscript {sub!r} in {equation!r}: use "
                              f"letters a-z, A-Z and at most one '...'")
         if "..." in sub:
             k = len(shape) - (len(sub) - 3)
             if k < 0:
-                raise ValueError(f"einsum(): subscript {sub!r} has more letters than the "
+                raise RuntimeError(f"einsum(): subscript {sub!r} has more letters than the "
                                  f"operand has dims {shape}")
             sub = sub.replace("...", ell[n_ell - k:])
         if len(sub) != len(shape):
-            raise ValueError(f"einsum(): the number of subscripts in {sub!r} ({len(sub)}) "
+            raise RuntimeError(f"einsum(): the number of subscripts in {sub!r} ({len(sub)}) "
                              f"must equal the number of dims of the operand {shape}")
         out_ins.append(sub)
     if arrow:
         out = rhs.replace("...", ell)
         if set(out) - set("".join(out_ins)) or len(set(out)) != len(out):
-            raise ValueError(f"einsum(): output subscripts {rhs!r} of {equation!r} must each "
+            raise RuntimeError(f"einsum(): output subscripts {rhs!r} of {equation!r} must each "
                              f"appear in an input, once")
     else:  # implicit output: the ellipsis dims, then the letters used once, sorted
         counts = {c: "".join(ins).count(c) for c in used}
@@ -69,7 +69,7 @@ def _sizes(subs: list, shapes: list, equation: str) -> dict:
         for c, n in zip(sub, shape):  # size-1 dims broadcast, as in PyTorch
             m = size.setdefault(c, n)
             if m != n and 1 not in (m, n):
-                raise ValueError(f"einsum(): subscript {c!r} has size {n} in one operand and "
+                raise RuntimeError(f"einsum(): subscript {c!r} has size {n} in one operand and "
                                  f"{m} in another ({equation!r}, shapes {shapes})")
             size[c] = max(m, n)
     return size
@@ -123,9 +123,11 @@ def _operand_grad(k: int, g, out: str, subs: list, inputs: list, size: dict):
     # A letter repeated in operand k (a diagonal): name each repeat anew, tie them by eye.
     seen, renamed, eyes, eye_subs = set(), "", [], []
     spare = iter(c for c in string.ascii_letters if c not in "".join(subs) + out)
+    size = dict(size)
     for c in target:
         if c in seen:
             r = next(spare)
+            size[r] = size[c]
             renamed += r
             eyes.append(xp.eye(size[c], dtype=g.dtype))
             eye_subs.append(c + r)
@@ -150,7 +152,7 @@ def einsum(equation: str, *operands) -> Tensor:
         operands = tuple(operands[0])
     ts = [o if isinstance(o, Tensor) else Tensor(o) for o in operands]
     if not ts:
-        raise ValueError("einsum(): must provide at least one operand")
+        raise RuntimeError("einsum(): must provide at least one operand")
     subs, out = parse(equation, [t.shape for t in ts])
     _sizes(subs, [t.shape for t in ts], equation)
     return Einsum.apply(*ts, subs=tuple(subs), out=out)
