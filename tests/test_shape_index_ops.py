@@ -50,6 +50,8 @@ def test_concatenate_dim_out_of_range_is_pytorchs_index_error():
     (lambda: tm.zeros(5).split([2, 2]), RuntimeError, "sum exactly to 5"),
     (lambda: tm.zeros(5).chunk(0), RuntimeError, "greater than 0"),
     (lambda: tm.zeros(5).narrow(0, 3, 3), IndexError, "exceeds dimension size"),
+    (lambda: tm.zeros(()).unbind(), IndexError, "no dimensions"),
+    (lambda: tm.zeros(()).split(1), IndexError, "no dimensions"),
     (lambda: tm.zeros(3).tril(), RuntimeError, "at least 2 dimensions"),
     (lambda: tm.zeros(3, 3).diagonal(0, 1, 1), RuntimeError, "cannot be identical"),
     (lambda: tm.zeros(2, 3).movedim((0, 1), 0), RuntimeError, "same number of dims"),

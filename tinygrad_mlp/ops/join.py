@@ -57,6 +57,13 @@ def _as_tensors(opname: str, tensors) -> list:
     return ts
 
 
+def _real_dim(x: Tensor, dim: int, op: str) -> int:
+    """``dim`` of a tensor that must have dims (0-d tensors cannot be split or narrowed)."""
+    if x.ndim == 0:
+        raise IndexError(f"{op}: dimension specified as {dim} but tensor has no dimensions")
+    return normalize_dim(dim, x.ndim, op)
+
+
 @tm_function("cat", "concatenate", "concat")
 @dim_aliases
 def cat(tensors, dim: int = 0) -> Tensor:
@@ -110,7 +117,7 @@ def vstack(tensors) -> Tensor:
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
     """Elements ``start … start + length − 1`` along ``dim`` (a slice; the gradient
     is zero outside it)."""
-    d = normalize_dim(dim, input.ndim, "narrow")
+    d = _real_dim(input, dim, "narrow")
     n = input.shape[d]
     if start < 0:
         start += n
@@ -126,7 +133,7 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa:
 def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     """Pieces along ``dim``: of ``split_size`` each (the last may be smaller), or of the
     given list of sizes (which must add up to the dim's size)."""
-    d = normalize_dim(dim, tensor.ndim, "split")
+    d = _real_dim(tensor, dim, "split")
     n = tensor.shape[d]
     s = split_size_or_sections
     if isinstance(s, (list, tuple)):
@@ -150,7 +157,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:  # noqa: A002
     """At most ``chunks`` pieces of ⌈n / chunks⌉ along ``dim`` (the last may be smaller)."""
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    n = input.shape[normalize_dim(dim, input.ndim, "chunk")]
+    n = input.shape[_real_dim(input, dim, "chunk")]
     return split(input, max(1, -(-n // chunks)), dim)
 
 
@@ -159,5 +166,5 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:  # noqa: A002
 @dim_aliases
 def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
     """The slices along ``dim``, that dim removed: (k, n) → k tensors of (n,)."""
-    d = normalize_dim(dim, input.ndim, "unbind")
+    d = _real_dim(input, dim, "unbind")
     return tuple(input[(slice(None),) * d + (i,)] for i in range(input.shape[d]))
