@@ -33,12 +33,43 @@ from .tensor import Tensor
 
 __version__ = "0.1.0"
 
+# PyTorch's creation ops and generators, at its names and signatures.
+from .creation import (  # noqa: E402
+    bernoulli,
+    empty,
+    empty_like,
+    eye,
+    full_like,
+    linspace,
+    logspace,
+    multinomial,
+    normal,
+    rand_like,
+    randint,
+    randint_like,
+    randn_like,
+    randperm,
+)
+from .rng import (  # noqa: E402
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    seed,
+    set_rng_state,
+)
+
 __all__ = [
     "CheckpointError", "Function", "GradcheckError", "Tensor", "arange", "concatenate", "data",
     "enable_grad", "from_numpy", "full", "functional", "get_rng", "grad", "gradcheck",
     "gradcheck_report", "gradgradcheck", "is_grad_enabled", "load", "manual_seed", "metrics",
     "nn", "no_grad", "ones", "ones_like", "optim", "rand", "randn", "save", "stack", "tensor",
     "where", "zeros", "zeros_like",
+]
+__all__ += [
+    "Generator", "bernoulli", "default_generator", "empty", "empty_like", "eye", "full_like",
+    "get_rng_state", "initial_seed", "linspace", "logspace", "multinomial", "normal",
+    "rand_like", "randint", "randint_like", "randn_like", "randperm", "seed", "set_rng_state",
 ]
 
 # The tm.<name> functions the op modules register (ops/_registry.py), beside the above.

@@ -212,3 +212,9 @@ def l1_penalty(params, lam: float = 1.0) -> Tensor:
     for p in params[1:]:
         total = total + p.abs().sum()
     return total * lam
+
+
+# ------------------------------------------------------------ padding
+from .ops.layout import pad  # noqa: E402  (defined with its backward in ops/layout.py)
+
+__all__ += ["pad"]

@@ -353,14 +353,6 @@ class Tensor:
         """x − logsumexp(x) along ``axis``, computed without overflow."""
         return _ops.LogSoftmax.apply(self, axis=axis)
 
-    def argmax(self, axis=None, keepdims: bool = False) -> Tensor:
-        """Indices of the maxima (an integer tensor, no gradient)."""
-        return Tensor._wrap(xp.asarray(self.data.argmax(axis=axis, keepdims=keepdims)))
-
-    def argmin(self, axis=None, keepdims: bool = False) -> Tensor:
-        """Indices of the minima (an integer tensor, no gradient)."""
-        return Tensor._wrap(xp.asarray(self.data.argmin(axis=axis, keepdims=keepdims)))
-
     # ---------------------------------------------------------- shape methods
     def reshape(self, *shape):
         """The same elements in a new shape (``reshape(2, 3)`` or ``reshape((2, 3))``)."""

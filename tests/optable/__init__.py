@@ -96,6 +96,7 @@ class OpSpec:
 
 #: Modules of this package that hold SPECS (one per family of ops).
 FAMILIES = ["basic", "activation"]
+FAMILIES += ["join", "layout", "index", "sort", "einsum"]
 
 
 def all_specs() -> list[OpSpec]:

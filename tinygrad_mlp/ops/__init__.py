@@ -48,3 +48,12 @@ __all__ = [
 def bind_methods(cls) -> None:
     """Give ``cls`` (Tensor) every method registered by the op modules."""
     bind(cls)
+
+
+from . import einsum, index, join, layout, sort  # noqa: E402, F401  (they register their ops)
+from .einsum import Einsum  # noqa: E402
+from .index import Gather, Scatter  # noqa: E402
+from .layout import ConstantPad, DiagEmbed, Diagonal, Flip, MoveDim, Roll, Triangle  # noqa: E402
+
+__all__ += ["ConstantPad", "DiagEmbed", "Diagonal", "Einsum", "Flip", "Gather", "MoveDim",
+            "Roll", "Scatter", "Triangle"]
