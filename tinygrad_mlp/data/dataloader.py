@@ -30,7 +30,15 @@ __all__ = ["DataLoader"]
 _POSITIONAL = ("batch_size", "shuffle", "sampler", "batch_sampler", "num_workers",
                "collate_fn", "pin_memory", "drop_last", "timeout", "worker_init_fn",
                "multiprocessing_context", "generator")
-_UNSET: Any = object()
+class _DefaultBatchSize(int):
+    """The default batch_size (1, as PyTorch's), told apart from an explicit 1 so that the
+    array form can default to 32."""
+
+    def __repr__(self) -> str:
+        return "1"
+
+
+_UNSET: Any = _DefaultBatchSize(1)
 
 
 def _is_array(x) -> bool:
