@@ -372,3 +372,84 @@ def test_load_state_dict_mismatch_errors():
 def test_repr_and_package_exports():
     assert "lr: 0.1" in repr(SGD(make_params(), lr=0.1))
     assert optim.lr_scheduler.InverseTimeDecay is InverseTimeDecay
+
+
+# ------------------------------------------------- every optimizer: groups, resume, skip
+ALL_OPTIMIZERS = [
+    (optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)),
+    (optim.Adam, dict(lr=0.01, amsgrad=True, weight_decay=0.01)),
+    (optim.AdamW, dict(lr=0.01)),
+    (optim.NAdam, dict(lr=0.01, decoupled_weight_decay=True, weight_decay=0.1)),
+    (optim.RAdam, dict(lr=0.01)),
+    (optim.RMSprop, dict(lr=0.01, momentum=0.5, centered=True)),
+    (optim.Adagrad, dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1)),
+    (optim.Adadelta, dict(rho=0.8)),
+    (optim.Adamax, dict(lr=0.01)),
+]
+ALL_IDS = [c.__name__ for c, _ in ALL_OPTIMIZERS]
+
+
+def _two_groups(params):
+    return [{"params": params[:2]}, {"params": params[2:], "lr": 0.003}]
+
+
+@pytest.mark.parametrize("opt_cls, cfg", ALL_OPTIMIZERS, ids=ALL_IDS)
+def test_every_optimizer_resumes_through_a_file(tmp_path, opt_cls, cfg):
+    grads = grad_sequence(30)
+    params = make_params(np.float32)
+    opt = opt_cls(_two_groups(params), **cfg)
+    run(opt, params, grads[:12])
+    tm.save({"opt": opt.state_dict(), "w": [p.data for p in params]}, tmp_path / "ck.npz")
+    straight = run(opt, params, grads[12:])
+    ck = tm.load(tmp_path / "ck.npz")
+    params2 = [nn.Parameter(w) for w in ck["w"]]
+    opt2 = opt_cls(_two_groups(params2), **{**cfg, "lr": 0.5})
+    opt2.load_state_dict(ck["opt"])
+    assert [g["lr"] for g in opt2.param_groups] == [g["lr"] for g in opt.param_groups]
+    resumed = run(opt2, params2, grads[12:])
+    for a, b in zip(straight, resumed):
+        assert a.dtype == b.dtype == np.float32
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("opt_cls, cfg", ALL_OPTIMIZERS, ids=ALL_IDS)
+def test_every_optimizer_moves_downhill_and_skips_gradless(opt_cls, cfg):
+    """On f(w) = ½‖w‖², every optimizer lowers f; a parameter without grad never moves."""
+    w = nn.Parameter(np.array([1.0, -2.0, 0.5]))
+    frozen = nn.Parameter(np.array([3.0]))
+    opt = opt_cls([w, frozen], **cfg)
+    start = 0.5 * float(w.data @ w.data)
+    for _ in range(30):
+        opt.zero_grad()
+        w.grad = tm.Tensor(w.data.copy())     # ∇f = w
+        opt.step()
+    assert 0.5 * float(w.data @ w.data) < start
+    np.testing.assert_array_equal(frozen.data, [3.0])
+    assert frozen not in opt.state or opt_cls is optim.Adagrad  # Adagrad's state is eager
+    up = opt_cls([w], **cfg, maximize=True)
+    before = 0.5 * float(w.data @ w.data)
+    for _ in range(5):
+        w.grad = tm.Tensor(w.data.copy())
+        up.step()
+    assert 0.5 * float(w.data @ w.data) > before
+
+
+def test_closure_and_state_structure():
+    p = nn.Parameter(np.array([2.0]))
+    opt = optim.SGD([p], lr=0.25)
+
+    def closure():
+        opt.zero_grad()
+        loss = (p * p).sum()
+        loss.backward()
+        return loss
+
+    loss = opt.step(closure)
+    assert loss.item() == 4.0 and p.data[0] == pytest.approx(2.0 - 0.25 * 4.0)
+    sd = optim.Adagrad([p], lr=0.1).state_dict()
+    assert sd["state"][0]["step"] == 0 and sd["state"][0]["sum"].tolist() == [0.0]
+    with pytest.raises(ValueError, match="different number of parameter groups"):
+        optim.SGD([{"params": [p]}, {"params": [nn.Parameter(np.zeros(1))]}],
+                  lr=0.1).load_state_dict(optim.SGD([p], lr=0.1).state_dict())
+    with pytest.raises(TypeError, match="sets"):
+        opt.add_param_group({"params": {nn.Parameter(np.zeros(1))}})

@@ -10,13 +10,13 @@ from ..tensor import Tensor
 from .optimizer import Optimizer, check_betas, check_non_negative
 
 
-def lerp_(m: np.ndarray, g: np.ndarray, weight: float) -> None:
+def lerp_(m: np.ndarray, g: np.ndarray, weight: float, tmp: np.ndarray | None = None) -> None:
     """``m ← m + weight·(g − m)`` in place (``torch.lerp_``: an exponential moving average).
 
     Evaluated as PyTorch does, from the nearer end: ``g − (g − m)·(1 − weight)``
-    when weight ≥ 0.5.
+    when weight ≥ 0.5. ``tmp`` (optional) is scratch space of m's shape.
     """
-    tmp = np.subtract(g, m)
+    tmp = np.subtract(g, m, out=tmp)
     if weight < 0.5:
         tmp *= weight
         m += tmp
@@ -77,9 +77,10 @@ class Adam(Optimizer):
         t = state["step"]
         g = decay_weights(p, g, group)
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        lerp_(m, g, 1 - b1)
+        tmp = np.empty_like(p)  # the one scratch array of the step
+        lerp_(m, g, 1 - b1, tmp)
         v *= b2
-        tmp = np.multiply(g, g)
+        np.multiply(g, g, out=tmp)
         tmp *= 1 - b2
         v += tmp
         if group["amsgrad"]:
