@@ -8,8 +8,10 @@ import itertools
 import multiprocessing
 import pickle
 import queue
+import sys
 import time
 import weakref
+import zlib
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,8 +31,8 @@ def _base_seed(generator) -> int:
     g = generator if generator is not None else get_rng()
     try:
         child = g.spawn(1)[0]
-    except (AttributeError, TypeError, ValueError):  # no SeedSequence to spawn from
-        child = np.random.default_rng(abs(hash(g.bit_generator.state["state"]["state"])))
+    except (AttributeError, TypeError, ValueError):  # NumPy < 1.25, or no SeedSequence
+        child = np.random.default_rng(zlib.crc32(repr(g.bit_generator.state).encode()))
     return int(child.integers(0, 2**62))
 
 
@@ -56,8 +58,8 @@ class MultiProcessIter:
     def __init__(self, loader: DataLoader):
         self._loader = loader
         method = loader.multiprocessing_context
-        if method is None:
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        if method is None and sys.platform.startswith("linux"):
+            method = "fork"  # no pickling of the dataset, collate_fn or worker_init_fn
         ctx = multiprocessing.get_context(method) if not hasattr(method, "Process") else method
         n = loader.num_workers
         base = _base_seed(loader.generator)
