@@ -9,6 +9,8 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tinygrad_mlp as tm
 from tinygrad_mlp.data import (
@@ -472,3 +474,78 @@ def test_no_workers_left_behind():
     procs = list(it._workers)
     list(it)
     assert all(not p.is_alive() for p in procs)
+
+
+# ------------------------------------------------------------ properties and torch
+class Records(Dataset):
+    """Items of mixed structure: what a tutorial's custom Dataset returns."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        return {"x": np.full((2, 3), i, dtype=np.float32), "label": i % 4,
+                "meta": (float(i) / 2, f"id{i}"), "point": Point(np.int64(i), [i, -i])}
+
+
+@pytest.mark.parametrize("kwargs", [dict(batch_size=4), dict(batch_size=5, drop_last=True),
+                                    dict(batch_size=None), dict(batch_size=3, sampler=[6, 0, 2,
+                                                                                      2, 9])])
+def test_loader_batches_equal_torch_on_the_same_order(kwargs):
+    torch = pytest.importorskip("torch")
+    ours = list(DataLoader(Records(10), **kwargs))
+    theirs = list(torch.utils.data.DataLoader(Records(10), **kwargs))
+    assert len(ours) == len(theirs) == len(DataLoader(Records(10), **kwargs))
+    for a, b in zip(ours, theirs):
+        assert _structure(a) == _structure(b)
+
+
+@pytest.mark.parametrize("n, bs, drop_last", [(10, 3, False), (10, 3, True), (7, 7, False)])
+def test_iterable_loader_equals_torch(n, bs, drop_last):
+    torch = pytest.importorskip("torch")
+
+    class TorchStream(torch.utils.data.IterableDataset):
+        def __iter__(self):
+            return iter(Stream(n))
+
+    ours = [b["i"].data.tolist() for b in DataLoader(Stream(n), batch_size=bs,
+                                                        drop_last=drop_last)]
+    theirs = [b["i"].tolist() for b in torch.utils.data.DataLoader(
+        TorchStream(), batch_size=bs, drop_last=drop_last)]
+    assert ours == theirs
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 40), bs=st.integers(1, 9), drop_last=st.booleans(),
+       kind=st.sampled_from(["sequential", "random", "replacement", "subset", "weighted"]),
+       seed=st.integers(0, 2**31))
+def test_samplers_through_the_loader_property(n, bs, drop_last, kind, seed):
+    X, y = encoded(n)
+    rng = np.random.default_rng(seed)
+    sampler = {"sequential": SequentialSampler(range(n)),
+               "random": RandomSampler(range(n), generator=rng),
+               "replacement": RandomSampler(range(n), replacement=True, num_samples=2 * n,
+                                            generator=rng),
+               "subset": SubsetRandomSampler(list(range(0, n, 2)), generator=rng),
+               "weighted": WeightedRandomSampler(np.arange(n) % 3, num_samples=n,
+                                                 generator=rng) if n > 1 else
+               SequentialSampler(range(n))}[kind]
+    k = len(sampler)
+    for ds in (TensorDataset(X, y), PerItem(X, y)):
+        loader = DataLoader(ds, batch_size=bs, sampler=sampler, drop_last=drop_last)
+        batches = list(loader)
+        assert len(batches) == len(loader) == (k // bs if drop_last else -(-k // bs))
+        for xb, yb in batches:
+            np.testing.assert_array_equal(xb.data[:, 0], yb.data)  # pairs intact
+        seen = [i for b in batches for i in b[1].data.tolist()]
+        assert len(seen) == ((k // bs) * bs if drop_last else k)
+        assert set(seen) <= set(range(n))
+        if kind in ("sequential", "random") and not drop_last:
+            assert sorted(seen) == list(range(n))
+        if kind == "subset":
+            assert all(i % 2 == 0 for i in seen)
+        if kind == "weighted" and n > 1:
+            assert all(i % 3 for i in seen)  # weight 0 is never drawn

@@ -6,7 +6,7 @@
 Rules (those of ``torch.utils.data.default_collate``): Tensors and ndarrays are
 stacked along a new first axis; Python floats become a float64 Tensor, ints an
 int64 Tensor, bools a bool Tensor, NumPy scalars a Tensor of their dtype;
-strings and bytes stay a list; a dict is collated key by key, a namedtuple field
+strings and bytes stay as given (a list, or a tuple inside a sequence); a dict is collated key by key, a namedtuple field
 by field, a tuple or list position by position (a tuple gives a list, as in
 PyTorch). Anything else, or items that disagree (another type, another shape,
 another length, a missing key), raises ``CollateError`` naming the item's
@@ -93,7 +93,7 @@ def _collate(batch: Sequence, field: str) -> Any:
         arr = np.asarray(batch)
         return from_numpy(arr.astype(np.int64 if arr.dtype.kind in "iub" else np.float32))
     if isinstance(elem, (str, bytes)):
-        return list(batch)
+        return batch  # as given: a list at the top, a tuple inside a transposed sequence
     if isinstance(elem, Mapping):
         _check_same_kind(batch, Mapping, field)
         for j, b in enumerate(batch):
@@ -109,12 +109,12 @@ def _collate(batch: Sequence, field: str) -> Any:
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
         _check_same_kind(batch, tuple, field)
         _check_lengths(batch, field)
-        return type(elem)(*(_collate(list(s), f"{field}.{name}")
+        return type(elem)(*(_collate(s, f"{field}.{name}")
                             for name, s in zip(elem._fields, zip(*batch))))
     if isinstance(elem, Sequence):
         _check_same_kind(batch, Sequence, field)
         _check_lengths(batch, field)
-        out = [_collate(list(s), f"{field}[{i}]") for i, s in enumerate(zip(*batch))]
+        out = [_collate(s, f"{field}[{i}]") for i, s in enumerate(zip(*batch))]
         if isinstance(elem, tuple):
             return out
         try:
