@@ -6,11 +6,12 @@
 Rules (those of ``torch.utils.data.default_collate``): Tensors and ndarrays are
 stacked along a new first axis; Python floats become a float64 Tensor, ints an
 int64 Tensor, bools a bool Tensor, NumPy scalars a Tensor of their dtype;
-strings and bytes stay as given (a list, or a tuple inside a sequence); a dict is collated key by key, a namedtuple field
-by field, a tuple or list position by position (a tuple gives a list, as in
-PyTorch). Anything else, or items that disagree (another type, another shape,
-another length, a missing key), raises ``CollateError`` naming the item's
-position in the batch and the field, e.g. ``[1]['label']``.
+strings and bytes stay as given (a list, or a tuple inside a sequence); a dict
+is collated key by key, a namedtuple field by field, a tuple or list position
+by position (a tuple gives a list, as in PyTorch). Anything else, or items that
+disagree (another type, another shape, another length, a missing key), raises
+``CollateError`` naming the item's position in the batch and the field, e.g.
+``[1]['label']``.
 """
 
 from __future__ import annotations
