@@ -12,6 +12,9 @@ import tinygrad_mlp as tm
 from tinygrad_mlp import nn, optim
 from tinygrad_mlp.optim import lr_scheduler as ours_ls
 
+# Several tests step schedules alone, without an optimizer step first.
+pytestmark = pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step")
+
 STEPS = 60
 
 
@@ -286,3 +289,17 @@ def test_cosine_closed_form_and_inverse_time_decay():
         inv.step()
         lrs.append(inv.get_last_lr()[0])
     np.testing.assert_allclose(lrs, [0.5 / (1 + 0.2 * e) for e in range(51)], rtol=1e-12)
+
+
+def test_warns_when_the_scheduler_steps_before_the_optimizer():
+    opt = optim.SGD([nn.Parameter(np.zeros(1))], lr=0.1)
+    sched = ours_ls.StepLR(opt, step_size=1)
+    with pytest.warns(UserWarning, match="before `optimizer.step\\(\\)`"):
+        sched.step()
+    opt2 = optim.SGD([nn.Parameter(np.zeros(1))], lr=0.1)
+    sched2 = ours_ls.StepLR(opt2, step_size=1)
+    opt2.step()
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sched2.step()

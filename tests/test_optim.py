@@ -11,6 +11,9 @@ import tinygrad_mlp as tm
 from tinygrad_mlp import nn, optim
 from tinygrad_mlp.optim import SGD, Adam, CosineAnnealingLR, InverseTimeDecay, StepLR
 
+# Several tests step schedules alone, without an optimizer step first.
+pytestmark = pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step")
+
 SHAPES = [(3, 4), (4,), (1,)]
 
 

@@ -208,6 +208,7 @@ class Optimizer:
         ``closure`` (optional) re-evaluates the model and returns the loss; it
         runs first, with gradients enabled, and its loss is returned.
         """
+        self._opt_called = True  # schedulers check that step() came first, as PyTorch's do
         loss = None
         if closure is not None:
             with enable_grad():
