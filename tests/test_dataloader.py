@@ -549,3 +549,21 @@ def test_samplers_through_the_loader_property(n, bs, drop_last, kind, seed):
             assert all(i % 2 == 0 for i in seen)
         if kind == "weighted" and n > 1:
             assert all(i % 3 for i in seen)  # weight 0 is never drawn
+
+
+def test_data_loader_benchmark_runs_and_the_fast_path_is_fast(capsys):
+    """benchmarks/data_loader.py --quick: it prints its table and the fast path beats
+    item-by-item collation (the full run is what the README's figures come from)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "data_loader.py"
+    spec = importlib.util.spec_from_file_location("bench_data_loader", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    ratios = bench.main(["--quick"])
+    out = capsys.readouterr().out
+    assert "CPUs" in out and "by hand" in out and "TensorDataset" in out
+    assert set(ratios) == {"by hand", "TensorDataset", "array form", "per item"}
+    assert ratios["TensorDataset"] < ratios["per item"]
+    assert ratios["array form"] < ratios["per item"]
