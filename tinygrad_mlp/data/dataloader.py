@@ -72,7 +72,8 @@ class DataLoader:
     (worker processes: each seeded base_seed + id, with ``worker_init_fn(id)``
     run first; ``prefetch_factor`` batches in flight per worker; ``timeout``
     seconds to wait for one; ``persistent_workers`` keeps them across epochs),
-    ``pin_memory`` (accepted; nothing to pin on the CPU).
+    ``pin_memory`` (accepted; nothing to pin on the CPU). ``in_order`` is accepted too;
+    batches always come in sampler order.
 
     Over a ``TensorDataset`` (or Subsets of one, e.g. from ``random_split``) with
     the default collate, a batch is cut from the arrays with its index array —
@@ -93,47 +94,39 @@ class DataLoader:
                  multiprocessing_context=None, generator: np.random.Generator | None = None,
                  prefetch_factor: int | None = None, persistent_workers: bool = False,
                  pin_memory_device: str = "", in_order: bool = True, seed: int | None = None):
+        opts = dict(batch_size=batch_size, shuffle=shuffle, sampler=sampler,
+                    batch_sampler=batch_sampler, num_workers=num_workers,
+                    collate_fn=collate_fn, pin_memory=pin_memory, drop_last=drop_last,
+                    timeout=timeout, worker_init_fn=worker_init_fn,
+                    multiprocessing_context=multiprocessing_context, generator=generator)
         self._arrays_form = _is_array(dataset) or any(_is_array(a) for a in args)
         if self._arrays_form:
-            arrays = (dataset, *args)
-            dataset = TensorDataset(*arrays)
-            if batch_size is _UNSET:
-                batch_size = 32
+            dataset = TensorDataset(dataset, *args)
+            if opts["batch_size"] is _UNSET:
+                opts["batch_size"] = 32
             if seed is not None:
-                generator = np.random.default_rng(seed)
+                opts["generator"] = np.random.default_rng(seed)
         else:
             if dataset is None:
                 raise ValueError("DataLoader: give a dataset (or at least one array to batch)")
             if len(args) > len(_POSITIONAL):
                 raise TypeError(f"DataLoader takes at most {len(_POSITIONAL) + 1} positional "
                                 f"arguments")
-            given = dict(zip(_POSITIONAL, args))
-            batch_size = given.get("batch_size", batch_size)
-            shuffle = given.get("shuffle", shuffle)
-            sampler = given.get("sampler", sampler)
-            batch_sampler = given.get("batch_sampler", batch_sampler)
-            num_workers = given.get("num_workers", num_workers)
-            collate_fn = given.get("collate_fn", collate_fn)
-            pin_memory = given.get("pin_memory", pin_memory)
-            drop_last = given.get("drop_last", drop_last)
-            timeout = given.get("timeout", timeout)
-            worker_init_fn = given.get("worker_init_fn", worker_init_fn)
-            multiprocessing_context = given.get("multiprocessing_context",
-                                                multiprocessing_context)
-            generator = given.get("generator", generator)
+            opts.update(zip(_POSITIONAL, args))  # DataLoader(ds, 64, True) as in PyTorch
             if seed is not None:
                 raise TypeError("DataLoader: seed= belongs to the array form DataLoader(X, y, "
                                 "...); with a dataset pass generator=np.random.default_rng(seed)")
-        if batch_size is _UNSET:
-            batch_size = 1
-        self._setup(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers,
-                    collate_fn, drop_last, timeout, prefetch_factor, persistent_workers,
-                    generator)
-        self.pin_memory = bool(pin_memory)
+        if opts["batch_size"] is _UNSET:
+            opts["batch_size"] = 1
+        self._setup(dataset, opts["batch_size"], opts["shuffle"], opts["sampler"],
+                    opts["batch_sampler"], opts["num_workers"], opts["collate_fn"],
+                    opts["drop_last"], opts["timeout"], prefetch_factor, persistent_workers,
+                    opts["generator"])
+        self.pin_memory = bool(opts["pin_memory"])
         self.pin_memory_device = pin_memory_device
-        self.worker_init_fn = worker_init_fn
-        self.multiprocessing_context = multiprocessing_context
-        self.generator = generator
+        self.worker_init_fn = opts["worker_init_fn"]
+        self.multiprocessing_context = opts["multiprocessing_context"]
+        self.generator = opts["generator"]
         self.in_order = in_order
         self.seed = seed
         self._iterator = None
@@ -145,7 +138,7 @@ class DataLoader:
         if iterable:
             for name, v in (("shuffle", shuffle), ("sampler", sampler),
                             ("batch_sampler", batch_sampler)):
-                if v not in (None, False):
+                if v is not None and v is not False:
                     raise ValueError(f"DataLoader with IterableDataset: expected unspecified "
                                      f"{name} option, but got {name}={v!r}")
         shuffle = bool(shuffle)
