@@ -279,6 +279,21 @@ def test_comparisons_have_no_gradient_and_give_bools():
                       equal_nan=True).numpy().tolist() == [True, False, True]
 
 
+def test_empty_reductions_match_torch():
+    torch = _torch()
+    e = np.zeros((0, 3))
+    cases = [lambda lib, x: x.prod(0), lambda lib, x: x.prod(1), lambda lib, x: x.norm(dim=1),
+             lambda lib, x: x.norm(dim=0), lambda lib, x: lib.logsumexp(x, 0),
+             lambda lib, x: lib.logsumexp(x, 1), lambda lib, x: x.any(), lambda lib, x: x.all(0),
+             lambda lib, x: x.cumsum(0), lambda lib, x: x.count_nonzero(0)]
+    for i, fn in enumerate(cases):
+        ours, theirs = fn(tm, tm.tensor(e)), fn(torch, torch.tensor(e))
+        assert ours.shape == tuple(theirs.shape), i
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy(), err_msg=str(i))
+    with pytest.raises(RuntimeError, match="-inf norm"):
+        tm.linalg.vector_norm(tm.tensor(e), -INF)
+
+
 # -------------------------------------------------------------- errors
 def test_errors_name_the_op():
     x = tm.tensor(np.ones((2, 3)))

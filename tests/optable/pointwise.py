@@ -69,6 +69,8 @@ BINARY = [
            (OFF_BOUNDS, LO, HI)),
     OpSpec("clamp.tensor_min", lambda lib, x, lo: lib.clamp(x, min=lo), (OFF_BOUNDS, LO)),
     OpSpec("clamp.tensor_max", lambda lib, x, hi: x.clamp(max=hi), (OFF_BOUNDS, HI)),
+    OpSpec("clamp_min", lambda lib, x, lo: x.clamp_min(lo), (OFF_BOUNDS, LO)),
+    OpSpec("clamp_max", lambda lib, x: lib.clamp_max(x, 1.0), (OFF_BOUNDS,)),
     OpSpec("clamp.tensor_and_number", lambda lib, x, lo: x.clamp(lo, 1.0), (OFF_BOUNDS, LO),
            torch_fn=lambda lib, x, lo: x.clamp(min=lo).clamp(max=1.0)),  # torch: not mixed
     OpSpec("floor_divide", lambda lib, a, b: a // b, (ANY, NONZERO), grad=False),

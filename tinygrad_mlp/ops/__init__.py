@@ -1,7 +1,7 @@
 """Every differentiable op, one ``Function`` subclass each, forward and backward side by side."""
 
-# arith … reduction register Tensor methods and tm. functions (ops/_registry.py).
-from . import arith, compare, pointwise, reduction  # noqa: F401
+# arith … rounding register Tensor methods and tm. functions (ops/_registry.py).
+from . import arith, compare, pointwise, reduction, rounding  # noqa: F401
 from ._registry import FUNCTIONS, METHODS, bind
 from .elementwise import (
     Abs,

@@ -16,7 +16,7 @@ from ._dual import exp, value
 from ._promote import operands
 from ._registry import tensor_method, tm_function
 from .elementwise import Clip, Pow
-from .pointwise import _zeros, quiet
+from .pointwise import quiet, zeros_grad
 
 
 def _mask(cond, dtype):
@@ -105,7 +105,7 @@ class FloorDivide(Function):
             return xp.floor_divide(a, b)
 
     def backward(self, g, out, a, b):
-        return _zeros(g), _zeros(g)
+        return zeros_grad(g), zeros_grad(g)
 
     @classmethod
     def name(cls) -> str:
@@ -207,6 +207,20 @@ def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
         hi = None if max is None else bounds[-1].data.item()
         return Clip.apply(x, lo=lo, hi=hi)
     return ClampTensor.apply(x, *bounds, has_lo=min is not None, has_hi=max is not None)
+
+
+@tensor_method("clamp_min")
+@tm_function("clamp_min")
+def clamp_min(input, min):  # noqa: A002
+    """``clamp(input, min=min)``: max(x, min) with a number or tensor bound."""
+    return clamp(input, min=min)
+
+
+@tensor_method("clamp_max")
+@tm_function("clamp_max")
+def clamp_max(input, max):  # noqa: A002
+    """``clamp(input, max=max)``: min(x, max) with a number or tensor bound."""
+    return clamp(input, max=max)
 
 
 @tensor_method("floor_divide", "__floordiv__")

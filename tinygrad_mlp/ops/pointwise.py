@@ -1,17 +1,16 @@
 """Pointwise math of one input: ``square rsqrt reciprocal log1p expm1 log2 log10 exp2
-erf erfc sin cos tan sign floor ceil round trunc frac``, and the ``tm.`` function forms
-of ``exp log sqrt abs neg tanh sigmoid``.
+erf erfc sin cos tan neg``, and the ``tm.`` function forms of ``exp log sqrt abs tanh
+sigmoid`` (the rounding family is in ``ops/rounding.py``).
 
 Each op is a ``Function`` (forward and derivative side by side) and a function form
 registered as a Tensor method and a ``tm.`` function at PyTorch's name.  Floating-point
 functions of integer or bool tensors compute in the default float dtype (float32), as
-PyTorch does; ``floor``, ``round``, ``sign``, ``square`` and the like keep the dtype.
-The piecewise-constant ops (``floor ceil round trunc sign``) have a zero gradient,
-as in PyTorch.
+PyTorch does; ``square``, ``neg`` and ``abs`` keep the dtype.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 from .. import tensor as _tensor
@@ -26,14 +25,14 @@ _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
-def _t(x):
+def tensor_arg(x):
     """``x`` as a Tensor (arrays and numbers are wrapped, as ``torch`` functions need)."""
     return x if isinstance(x, _tensor.Tensor) else _tensor.Tensor(x)
 
 
 def _floating(x):
     """``x`` as a floating-point Tensor (integers and bools → the default float dtype)."""
-    x = _t(x)
+    x = tensor_arg(x)
     return as_tensor(x, float_type(x.data.dtype))
 
 
@@ -48,29 +47,32 @@ def quiet():
     return xp.errstate(divide="ignore", over="ignore", invalid="ignore")
 
 
-def _zeros(g):
+def zeros_grad(g):
     """A zero gradient shaped like ``g`` (``g * 0`` would turn an infinite ``g`` into NaN)."""
     z = xp.zeros(g.shape, dtype=g.dtype)
     return _tensor.Tensor._wrap(z) if is_tensor(g) else z
 
 
 # ------------------------------------------------------------------ erf
-try:  # SciPy's erf is vectorised C; without it, the C library's erf element by element
-    from scipy.special import erf as _erf_array
-    from scipy.special import erfc as _erfc_array
-except ImportError:  # pragma: no cover - scipy comes with the dev extra
-    _erf_array = xp.vectorize(math.erf, otypes=[xp.float64])
-    _erfc_array = xp.vectorize(math.erfc, otypes=[xp.float64])
+@functools.cache
+def _special(name: str):
+    """SciPy's vectorised ``erf``/``erfc`` (imported on first use: it is slow to import);
+    without SciPy, the C library's, element by element."""
+    try:
+        from scipy import special
+    except ImportError:  # pragma: no cover - scipy comes with the dev extra
+        return xp.vectorize(getattr(math, name), otypes=[xp.float64])
+    return getattr(special, name)
 
 
 def erf_array(x):
     """erf(x) = 2/√π ∫₀ˣ e^(−t²) dt on an array, in ``x``'s dtype."""
-    return xp.asarray(_erf_array(x), dtype=x.dtype)
+    return xp.asarray(_special("erf")(x), dtype=x.dtype)
 
 
 def erfc_array(x):
     """erfc(x) = 1 − erf(x), accurate where erf(x) is close to 1."""
-    return xp.asarray(_erfc_array(x), dtype=x.dtype)
+    return xp.asarray(_special("erfc")(x), dtype=x.dtype)
 
 
 # ------------------------------------------------------------ op nodes
@@ -223,67 +225,12 @@ class Tan(Function):
             return (g * (1 + out * out),)
 
 
-class Frac(Function):
-    """x − trunc(x) (keeps the sign of x);  d/dx = 1 away from the integers."""
-
-    def forward(self, x):
-        return x - xp.trunc(x)
-
-    def backward(self, g, out, x):
-        return (g,)
-
-
-class _Step(Function):
-    """A piecewise-constant op: its derivative is 0 wherever it exists (PyTorch's choice
-    at the jumps too)."""
-
-    def backward(self, g, out, x):
-        return (_zeros(g),)
-
-
-class Sign(_Step):
-    """−1, 0 or 1."""
-
-    def forward(self, x):
-        return xp.sign(x)
-
-
-class Floor(_Step):
-    """The largest integer ≤ x."""
-
-    def forward(self, x):
-        return xp.floor(x) if x.dtype.kind == "f" else x.copy()
-
-
-class Ceil(_Step):
-    """The smallest integer ≥ x."""
-
-    def forward(self, x):
-        return xp.ceil(x) if x.dtype.kind == "f" else x.copy()
-
-
-class Trunc(_Step):
-    """x rounded toward 0."""
-
-    def forward(self, x):
-        return xp.trunc(x) if x.dtype.kind == "f" else x.copy()
-
-
-class Round(_Step):
-    """x rounded to ``decimals`` places, halves to even (``torch.round``)."""
-
-    def forward(self, x, decimals=0):
-        if x.dtype.kind != "f":
-            return x.copy() if decimals >= 0 else xp.round(x, decimals)
-        return xp.round(x, decimals)
-
-
 # ------------------------------------------------------- function forms
 @tensor_method("square")
 @tm_function("square")
 def square(input):  # noqa: A002 - PyTorch's argument name
     """x² elementwise (integers stay integers); gradient 2x."""
-    input = _t(input)
+    input = tensor_arg(input)
     if input.data.dtype == bool:
         input = as_tensor(input, xp.dtype(xp.int64))
     return Square.apply(input)
@@ -373,62 +320,15 @@ def tan(input):  # noqa: A002
     return Tan.apply(_floating(input))
 
 
-@tensor_method("sign")
-@tm_function("sign")
-def sign(input):  # noqa: A002
-    """−1, 0 or 1 by the sign of x (dtype kept); gradient 0."""
-    return Sign.apply(_t(input))
-
-
-@tensor_method("floor")
-@tm_function("floor")
-def floor(input):  # noqa: A002
-    """The largest integer ≤ x, in x's dtype; gradient 0."""
-    return Floor.apply(_t(input))
-
-
-@tensor_method("ceil")
-@tm_function("ceil")
-def ceil(input):  # noqa: A002
-    """The smallest integer ≥ x, in x's dtype; gradient 0."""
-    return Ceil.apply(_t(input))
-
-
-@tensor_method("trunc", "fix")
-@tm_function("trunc", "fix")
-def trunc(input):  # noqa: A002
-    """x rounded toward zero, in x's dtype; gradient 0."""
-    return Trunc.apply(_t(input))
-
-
-@tensor_method("round")
-@tm_function("round")
-def round(input, decimals: int = 0):  # noqa: A001, A002 - PyTorch's names
-    """x rounded to ``decimals`` places, halves to even (round(2.5) = 2); gradient 0."""
-    if not isinstance(decimals, int):
-        raise TypeError(f"round: decimals must be an int, got {type(decimals).__name__}")
-    return Round.apply(_t(input), decimals=decimals)
-
-
-@tensor_method("frac")
-@tm_function("frac")
-def frac(input):  # noqa: A002
-    """x − trunc(x), the fractional part with x's sign; gradient 1."""
-    input = _t(input)
-    if input.data.dtype.kind != "f":
-        raise TypeError(f"frac: expected a floating-point tensor, got dtype {input.dtype}")
-    return Frac.apply(input)
-
-
 @tensor_method("neg", "negative")
 @tm_function("neg", "negative")
 def neg(input):  # noqa: A002
     """−x elementwise (the ``-x`` operator); gradient −1."""
-    input = _t(input)
+    input = tensor_arg(input)
     if input.data.dtype == bool:
         raise TypeError("neg: negation of a bool tensor is not supported; use ~ or "
                         "logical_not() instead")
-    return Neg.apply(_t(input))
+    return Neg.apply(tensor_arg(input))
 
 
 @tm_function("exp")
@@ -452,7 +352,7 @@ def sqrt(input):  # noqa: A002
 @tm_function("abs", "absolute")
 def abs(input):  # noqa: A001, A002
     """|x| elementwise (``Tensor.abs``, dtype kept); gradient sign(x), 0 at 0."""
-    return Abs.apply(_t(input))
+    return Abs.apply(tensor_arg(input))
 
 
 @tm_function("tanh")

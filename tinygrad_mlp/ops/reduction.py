@@ -19,18 +19,15 @@ from ..backend import xp
 from ._dual import is_tensor, value, where
 from ._promote import as_tensor, float_type
 from ._registry import tensor_method, tm_function
-from .pointwise import quiet
+from .pointwise import quiet, tensor_arg
+from .reduce import Sum
 from .softmax import LogSumExp
-
-
-def _t(x):
-    return x if isinstance(x, _tensor.Tensor) else _tensor.Tensor(x)
 
 
 def _accumulating(x, dtype, op: str):
     """``x`` in the dtype a sum/product gives: ``dtype`` if given, else int64 for integer
     and bool tensors, else x's own dtype."""
-    x = _t(x)
+    x = tensor_arg(x)
     if dtype is not None:
         dt = xp.dtype(dtype)
     elif x.data.dtype.kind in "biu":
@@ -200,7 +197,7 @@ def vector_norm(x, ord=2, dim=None, keepdim: bool = False, dtype=None):
     ``ord``: 2 (Euclidean), 1, inf (max |x|), −inf (min |x|), 0 (count of non-zeros)
     or any other real p, giving (Σ |x|^p)^(1/p). The gradient at a zero vector is 0.
     """
-    x = _t(x)
+    x = tensor_arg(x)
     if x.data.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point tensor as input, "
                            f"got dtype {x.data.dtype}; convert it with .float() first")
@@ -208,10 +205,10 @@ def vector_norm(x, ord=2, dim=None, keepdim: bool = False, dtype=None):
         x = as_tensor(x, xp.dtype(dtype))
     if isinstance(ord, str) or isinstance(ord, bool):
         raise TypeError(f"vector_norm: ord must be a number, got {ord!r}")
-    if x.data.size == 0 and ord in (float("-inf"),):
-        raise IndexError("vector_norm: Expected reduction dim to be specified for "
-                         "input.numel() == 0 with ord=-inf")
     axes = normalize_dims(dim, x.ndim, "vector_norm")
+    if ord == float("-inf") and 0 in [x.shape[a] for a in axes]:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the -inf norm over an empty "
+                           f"dim (input shape {x.shape}, dim {dim}): the minimum has no identity")
     return VectorNorm.apply(x, ord=float(ord), axes=axes, keepdim=keepdim)
 
 
@@ -276,14 +273,16 @@ def cumprod(input, dim: int, dtype=None):  # noqa: A002
 def logsumexp(input, dim=None, keepdim: bool = False):  # noqa: A002
     """log Σ e^x over ``dim`` (all elements when None), without overflow; gradient
     softmax(x) along ``dim``."""
-    x = _t(input)
+    x = tensor_arg(input)
     x = as_tensor(x, float_type(x.data.dtype))
     axes = normalize_dims(dim, x.ndim, "logsumexp")
+    if 0 in [x.shape[a] for a in axes]:  # log Σ over nothing = log 0 = −inf, as in PyTorch
+        return Sum.apply(x, axis=axes, keepdims=keepdim) + float("-inf")
     return LogSumExp.apply(x, axis=axes, keepdims=keepdim)
 
 
 def _logical_reduce(ufunc, opname, input, dim, keepdim):  # noqa: A002
-    x = _t(input)
+    x = tensor_arg(input)
     axes = normalize_dims(dim, x.ndim, opname)
     out = ufunc(x.data != 0, axis=axes if x.ndim else None, keepdims=keepdim)
     return _tensor.Tensor._wrap(xp.asarray(out))
@@ -310,7 +309,7 @@ def all(input, dim=None, keepdim: bool = False):  # noqa: A001, A002
 @dim_aliases
 def count_nonzero(input, dim=None):  # noqa: A002
     """The number of non-zero elements over ``dim`` (an int64 tensor; no gradient)."""
-    x = _t(input)
+    x = tensor_arg(input)
     axes = normalize_dims(dim, x.ndim, "count_nonzero")
     out = xp.sum(x.data != 0, axis=axes if x.ndim else None, dtype=xp.int64)
     return _tensor.Tensor._wrap(xp.asarray(out))
