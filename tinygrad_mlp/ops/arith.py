@@ -76,7 +76,7 @@ class ClampTensor(Function):
             inside = inside & (xv >= lo)
         if hi is not None:
             inside = inside & (xv <= hi)
-        grads = [g * _mask(inside, xv.dtype)]
+        grads = [g * _mask(inside, xv.dtype) if self.needs_grad(0) else None]
         if lo is not None:
             to_lo = xv < lo if hi is None else (xv < lo) & (lo < hi)
             grads.append(g * _mask(to_lo, xv.dtype) if self.needs_grad(1) else None)

@@ -136,9 +136,10 @@ def logical_not(input):  # noqa: A002
 def _bitwise_arrays(opname: str, *xs):
     arrays = _arrays(*xs)
     if arrays[0].dtype.kind not in "biu":
-        raise RuntimeError(f"{opname}: bitwise ops need bool or integer tensors, got dtype "
-                           f"{arrays[0].dtype}; for truth values of floats use "
-                           f"logical_{opname.split('_')[1]}()")
+        error = TypeError if len(xs) == 1 else NotImplementedError  # PyTorch's types
+        raise error(f"{opname}: bitwise ops need bool or integer tensors, got dtype "
+                    f"{arrays[0].dtype}; for truth values of floats use "
+                    f"logical_{opname.split('_')[1]}()")
     return arrays
 
 

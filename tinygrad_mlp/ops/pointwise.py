@@ -326,8 +326,8 @@ def neg(input):  # noqa: A002
     """−x elementwise (the ``-x`` operator); gradient −1."""
     input = tensor_arg(input)
     if input.data.dtype == bool:
-        raise TypeError("neg: negation of a bool tensor is not supported; use ~ or "
-                        "logical_not() instead")
+        raise RuntimeError("neg: Negation, the `-` operator, on a bool tensor is not "
+                           "supported; to invert a mask use ~ or logical_not()")
     return Neg.apply(tensor_arg(input))
 
 

@@ -224,9 +224,11 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):  # noqa: 
     """
     if p == "fro":
         p = 2
+    elif p == "nuc":
+        raise NotImplementedError("norm: p='nuc' (the nuclear norm) needs an SVD, which "
+                                  "tinygrad_mlp does not have; use 'fro' or a number")
     elif isinstance(p, str):
-        raise ValueError(f"norm: p={p!r} is not supported (use 'fro' or a number; "
-                         f"the nuclear norm needs an SVD, which tinygrad_mlp does not have)")
+        raise RuntimeError(f"norm: p={p!r} is not a norm; use 'fro' or a number")
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
 
 

@@ -112,5 +112,6 @@ def frac(input):  # noqa: A002
     """x − trunc(x), the fractional part with x's sign; gradient 1."""
     input = tensor_arg(input)
     if input.data.dtype.kind != "f":
-        raise TypeError(f"frac: expected a floating-point tensor, got dtype {input.dtype}")
+        raise NotImplementedError(f"frac: not implemented for dtype {input.dtype}; "
+                                  f"integers have no fractional part")
     return Frac.apply(input)
