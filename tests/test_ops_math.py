@@ -335,6 +335,14 @@ SMOOTH = [
 ]
 
 
+@pytest.mark.parametrize("fn", [lambda x: x.prod(dim=-1), lambda x: x.prod(),
+                                lambda x: x.cumprod(1), lambda x: tm.cumprod(x, 0)])
+def test_second_derivatives_of_products_with_zeros(fn):
+    # Products are multilinear, so central differences of their gradients are exact too.
+    x = np.array([[0.0, 2.0, 0.5], [1.5, 0.0, 0.0], [0.0, 0.0, 0.0], [3.0, -1.0, 2.0]])
+    assert tm.gradgradcheck(fn, (tm.tensor(x, requires_grad=True),))
+
+
 @pytest.mark.parametrize("name", [n for n, _ in SMOOTH])
 def test_second_derivatives_under_create_graph(name):
     fn = dict(SMOOTH)[name]

@@ -70,10 +70,9 @@ class ClampTensor(Function):
         xv = value(x)
         lo = value(bounds[0]) if self.has_lo else None
         hi = value(bounds[-1]) if self.has_hi else None
-        inside = xp.ones(xp.broadcast_shapes(*(b.shape for b in (xv, lo, hi)
-                                               if b is not None)), dtype=bool)
+        inside = True  # lo ≤ x ≤ hi, for the bounds that are given
         if lo is not None:
-            inside = inside & (xv >= lo)
+            inside = xv >= lo
         if hi is not None:
             inside = inside & (xv <= hi)
         grads = [g * _mask(inside, xv.dtype) if self.needs_grad(0) else None]

@@ -21,10 +21,11 @@ from ._promote import as_tensor, float_type
 from ._registry import tensor_method, tm_function
 from .pointwise import quiet, tensor_arg
 from .reduce import Sum
+from .shape import SwapAxes
 from .softmax import LogSumExp
 
 
-def _accumulating(x, dtype, op: str):
+def _accumulating(x, dtype):
     """``x`` in the dtype a sum/product gives: ``dtype`` if given, else int64 for integer
     and bool tensors, else x's own dtype."""
     x = tensor_arg(x)
@@ -77,6 +78,8 @@ class Prod(Function):
         zero = xv == 0
         if not zero.any():
             return (g * out / x,)
+        if is_tensor(x):  # create_graph: a form whose own derivative is exact at zeros
+            return (g * _others_product(x, self.axes),)
         nz = zero.sum(axis=self.axes, keepdims=True)
         safe = where(zero, 1.0, x)
         others = where(zero, _prod(safe, self.axes), out / safe)  # Π_{j≠i} x_j if nz ≤ 1
@@ -85,6 +88,39 @@ class Prod(Function):
 
 def _kept(shape, axes):
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _to_last(x, axes):
+    """Tensor ``x`` with ``axes`` swapped to the end; the swaps, to undo them."""
+    swaps = [(a, x.ndim - 1 - k) for k, a in enumerate(sorted(axes, reverse=True))]
+    for a, b in swaps:
+        x = SwapAxes.apply(x, a=a, b=b) if a != b else x
+    return x, swaps
+
+
+def _from_last(y, swaps):
+    for a, b in reversed(swaps):
+        y = SwapAxes.apply(y, a=a, b=b) if a != b else y
+    return y
+
+
+def _others_product(x, axes):
+    """Π_{j≠i} xⱼ over ``axes`` for every element i, on a Tensor, without division:
+    row i of an (n, n) block holds the line with xᵢ replaced by 1, and is multiplied out.
+    O(n²) memory, used under create_graph where zeros make out / xᵢ useless."""
+    moved, swaps = _to_last(x, axes)
+    lead = moved.shape[:moved.ndim - len(axes)]
+    n = x.data.size // max(1, _size(lead))
+    line = moved.reshape(lead + (1, n))
+    others = Prod.apply(where(xp.eye(n, dtype=bool), 1.0, line), axes=(len(lead) + 1,))
+    return _from_last(others.reshape(moved.shape), swaps)
+
+
+def _size(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
 
 
 # ------------------------------------------------------------------ scans
@@ -116,6 +152,8 @@ class Cumprod(Function):
         zero = value(x) == 0
         if not zero.any():
             return (_reverse_cumsum(g * out, d) / x,)
+        if is_tensor(x):  # create_graph: a form whose own derivative is exact at zeros
+            return (_cumprod_grad_tensor(g, x, d),)
         seen = xp.cumsum(zero, axis=d)  # zeros up to and including position i
         before, first = seen == 0, zero & (seen == 1)
         safe = where(zero, 1.0, x)
@@ -124,6 +162,19 @@ class Cumprod(Function):
         tail = _cumprod(where(before | first, 1.0, x), d)  # Π_{z<j≤k} x_j for k ≥ z
         at_first = left * (g * tail * (seen >= 1)).sum(axis=d, keepdims=True)
         return (grad + where(first, at_first, 0.0),)
+
+
+def _cumprod_grad_tensor(g, x, d):
+    """Σ_{k ≥ i} g_k Π_{j ≤ k, j ≠ i} xⱼ on Tensors, without division: row i of an (n, n)
+    block is the cumulative product of the line with xᵢ replaced by 1 (O(n²) memory)."""
+    gm, swaps = _to_last(g, (d,))
+    xm, _ = _to_last(x, (d,))
+    n = xm.shape[-1]
+    rows = Cumprod.apply(where(xp.eye(n, dtype=bool), 1.0, xm.reshape(xm.shape[:-1] + (1, n))),
+                         dim=xm.ndim)  # rows[..., i, k] = Π_{j ≤ k, j ≠ i} x_j
+    upper = xp.triu(xp.ones((n, n), dtype=bool))  # k ≥ i
+    grad = (where(upper, rows, 0.0) * gm.reshape(gm.shape[:-1] + (1, n))).sum(axis=-1)
+    return _from_last(grad, swaps)
 
 
 # ------------------------------------------------------------------ norms
@@ -241,12 +292,12 @@ def prod(input, dim=None, keepdim: bool = False, dtype=None):  # noqa: A002
 
     The gradient is the product of the other elements, exact with zeros present.
     """
-    x = _accumulating(input, dtype, "prod")
+    x = _accumulating(input, dtype)
     return Prod.apply(x, axes=normalize_dims(dim, x.ndim, "prod"), keepdim=keepdim)
 
 
 def _scan(cls, opname, input, dim, dtype):  # noqa: A002
-    x = _accumulating(input, dtype, opname)
+    x = _accumulating(input, dtype)
     d = normalize_dim(dim, x.ndim, opname)
     if x.ndim == 0:  # a 0-d tensor scans as itself (a copy)
         return cls.apply(x.reshape(1), dim=0).reshape(())
