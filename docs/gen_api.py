@@ -30,6 +30,7 @@ API_MD = DOCS / "api.md"
 #: (module, one-line description) in the order of the reference.
 SECTIONS = [
     ("tinygrad_mlp", "Tensors, creation functions, gradients, grad mode, checkpoints."),
+    ("tinygrad_mlp.linalg", "Vector norms, as in `torch.linalg` (`tm.linalg.vector_norm`)."),
     ("tinygrad_mlp.functional", "Activations and losses as functions "
                                 "(`import tinygrad_mlp.functional as F`)."),
     ("tinygrad_mlp.nn", "Modules, parameters, layers, losses and penalties."),
@@ -263,6 +264,9 @@ class Writer:
         foreign = not getattr(obj, "__module__", "").startswith("tinygrad_mlp")
         if not callable(obj) or (inspect.isclass(obj) and foreign):
             value = _default(obj) if inspect.isclass(obj) else _constant(obj)
+            if isinstance(obj, dict) and obj and all(callable(v) for v in obj.values()):
+                # A registry table (ops/_registry.py): its reprs hold memory addresses.
+                value = f"{{...}}  # {len(obj)} names -> functions, filled by the op modules"
             self.add("```python", f"{name} = {value}", "```", "")
             comment = constant_comment(mod, name)
             if comment:

@@ -10,7 +10,7 @@ Layers of the house (each imports only from the ones above it): the engine
 ``train``, ``io`` → ``viz`` and ``cli`` (imported on demand: they need the extras).
 """
 
-from . import data, functional, metrics, nn, optim
+from . import data, functional, linalg, metrics, nn, optim
 from .autograd import Function, enable_grad, grad, is_grad_enabled, no_grad
 from .creation import (
     arange,
@@ -65,6 +65,7 @@ __all__ = [
     "gradcheck_report", "gradgradcheck", "is_grad_enabled", "load", "manual_seed", "metrics",
     "nn", "no_grad", "ones", "ones_like", "optim", "rand", "randn", "save", "stack", "tensor",
     "where", "zeros", "zeros_like",
+    "linalg",
 ]
 __all__ += [
     "Generator", "bernoulli", "default_generator", "empty", "empty_like", "eye", "full_like",

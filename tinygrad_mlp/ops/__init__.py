@@ -1,6 +1,7 @@
 """Every differentiable op, one ``Function`` subclass each, forward and backward side by side."""
 
-from . import activation
+# These modules register Tensor methods and tm. functions (ops/_registry.py).
+from . import activation, arith, compare, pointwise, reduction, rounding  # noqa: F401
 from ._registry import FUNCTIONS, METHODS, bind
 from .elementwise import (
     Abs,
