@@ -184,10 +184,10 @@ def members(cls) -> list[tuple[str, str, str]]:
 
 
 def _constant(obj) -> str:
-    """A constant as it reads in the source; a table of functions (the op registry) by the
-    functions' qualified names, which do not change from run to run as reprs do."""
+    """A constant as it reads in the source; a table of functions (the op registry, whose
+    reprs hold memory addresses) as a one-line summary."""
     if isinstance(obj, dict) and obj and all(callable(v) for v in obj.values()):
-        obj = {k: f"{v.__module__}.{v.__qualname__}" for k, v in obj.items()}
+        return f"{{...}}  # {len(obj)} names -> functions, filled by the op modules"
     return pprint.pformat(obj, width=90)
 
 
@@ -264,9 +264,6 @@ class Writer:
         foreign = not getattr(obj, "__module__", "").startswith("tinygrad_mlp")
         if not callable(obj) or (inspect.isclass(obj) and foreign):
             value = _default(obj) if inspect.isclass(obj) else _constant(obj)
-            if isinstance(obj, dict) and obj and all(callable(v) for v in obj.values()):
-                # A registry table (ops/_registry.py): its reprs hold memory addresses.
-                value = f"{{...}}  # {len(obj)} names -> functions, filled by the op modules"
             self.add("```python", f"{name} = {value}", "```", "")
             comment = constant_comment(mod, name)
             if comment:
