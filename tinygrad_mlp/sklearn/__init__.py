@@ -10,6 +10,22 @@
     GridSearchCV(MLPClassifier(max_iter=50), {"alpha": [1e-4, 1e-2]}).fit(X, y)
 """
 
+from .callbacks import (
+    Callback,
+    Checkpoint,
+    CSVLogger,
+    EarlyStopping,
+    EpochScoring,
+    LRScheduler,
+    PrintLog,
+    ProgressBar,
+)
 from .mlp import MLPClassifier, MLPRegressor
+from .modules import MLPModule
+from .neuralnet import NeuralNet, NeuralNetClassifier, NeuralNetRegressor, ValidSplit
 
-__all__ = ["MLPClassifier", "MLPRegressor"]
+__all__ = [
+    "CSVLogger", "Callback", "Checkpoint", "EarlyStopping", "EpochScoring", "LRScheduler",
+    "MLPClassifier", "MLPModule", "MLPRegressor", "NeuralNet", "NeuralNetClassifier",
+    "NeuralNetRegressor", "PrintLog", "ProgressBar", "ValidSplit",
+]
