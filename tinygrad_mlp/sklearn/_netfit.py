@@ -47,7 +47,11 @@ class NetTrainingMixin:
             y_enc = self._prepare_y(y, first=first)
         if first:
             self.initialize(X.shape[1], self._n_outputs(y_enc))
-        w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        w = None
+        if sample_weight is not None:
+            from sklearn.utils.validation import _check_sample_weight
+
+            w = _check_sample_weight(sample_weight, X, dtype=np.float64)
         cw = self._class_weights(y_enc)
         if cw is not None:
             w = cw if w is None else w * cw

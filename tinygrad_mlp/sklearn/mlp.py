@@ -111,9 +111,11 @@ class MLPClassifier(PersistMixin, ClassifierMixin, BaseMLP):
         return self._label_binarizer.inverse_transform(proba)
 
     def _output(self, X) -> np.ndarray:
+        """output(z) in X's float dtype (computed in float32), as scikit-learn's."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
-        return self._forward(_dense_float32(X))
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
+                          dtype=(np.float64, np.float32))
+        return self._forward(_dense_float32(X)).astype(X.dtype, copy=False)
 
     def predict(self, X):
         """Predicted labels (n_samples,), or an indicator matrix for multilabel targets."""
@@ -215,8 +217,9 @@ class MLPRegressor(PersistMixin, RegressorMixin, BaseMLP):
     def predict(self, X) -> np.ndarray:
         """Predicted targets (n_samples,) or (n_samples, n_outputs)."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
-        return self._decode(self._forward(_dense_float32(X)))
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
+                          dtype=(np.float64, np.float32))
+        return self._decode(self._forward(_dense_float32(X)).astype(X.dtype, copy=False))
 
     @available_if(lambda est: est._check_solver())
     def partial_fit(self, X, y, sample_weight=None):

@@ -113,8 +113,8 @@ class NeuralNet(NetTrainingMixin, BaseEstimator):
         self.warm_start = warm_start
         self.verbose = verbose
         self.random_state = random_state
+        # Checked at initialize(), not here: scikit-learn wants __init__ never to raise.
         for key, value in kwargs.items():
-            self._check_prefixed(key)
             setattr(self, key, value)
 
     # ------------------------------------------------------------ parameters
@@ -135,15 +135,11 @@ class NeuralNet(NetTrainingMixin, BaseEstimator):
         return params
 
     def set_params(self, **params):
-        """Set parameters, nested ones included (``module__hidden=32``); returns self."""
-        explicit = set(self._get_param_names())
+        """Set parameters, nested ones included (``module__hidden=32``); returns self.
+
+        Names are checked by ``initialize()`` (at fit), like those given to ``__init__``.
+        """
         for key, value in params.items():
-            if key not in explicit:
-                try:
-                    self._check_prefixed(key)
-                except TypeError as e:
-                    raise ValueError(f"Invalid parameter {key!r} for estimator {self}. "
-                                     f"{e}") from None
             setattr(self, key, value)
         return self
 
@@ -167,6 +163,10 @@ class NeuralNet(NetTrainingMixin, BaseEstimator):
         shuffling and dropout) come from a generator seeded with it, without
         touching the package's global RNG.
         """
+        explicit = set(self._get_param_names())
+        for key in vars(self):
+            if not key.startswith("_") and not key.endswith("_") and key not in explicit:
+                self._check_prefixed(key)
         self._rng_ = self._generator()
         with _package_rng(self._rng_):
             self.module_ = self._build_module(in_features, out_features)
@@ -346,7 +346,8 @@ class NeuralNetClassifier(ClassifierMixin, NeuralNet):
 
     def predict(self, X) -> np.ndarray:
         """The most probable class of each sample, as a label of ``classes_``."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class NeuralNetRegressor(RegressorMixin, NeuralNet):
@@ -373,7 +374,7 @@ class NeuralNetRegressor(RegressorMixin, NeuralNet):
     def predict(self, X) -> np.ndarray:
         """Predictions (N,) for 1-D targets, (N, n_targets) otherwise."""
         out = self.forward(self._check_X(X))
-        out = out.reshape(len(out), -1)
+        out = out.reshape(len(out), -1).astype(np.float64)  # computed in float32
         return out.ravel() if getattr(self, "_y_1d", False) and out.shape[1] == 1 else out
 
     def __sklearn_tags__(self):
