@@ -116,7 +116,7 @@ def test_partial_fit_keeps_the_optimizer_state(digits):
     for wa, wb in zip(a.coefs_, b.coefs_):  # three partial_fits = three epochs of one fit
         np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
     with pytest.raises(AttributeError, match="partial_fit"):
-        MLPClassifier(solver="lbfgs").partial_fit
+        getattr(MLPClassifier(solver="lbfgs"), "partial_fit")  # noqa: B009
 
 
 def test_partial_fit_state_survives_pickle_and_save(digits, tmp_path):

@@ -10,7 +10,14 @@
     GridSearchCV(MLPClassifier(max_iter=50), {"alpha": [1e-4, 1e-2]}).fit(X, y)
 """
 
-from .callbacks import (
+try:
+    import scipy  # noqa: F401
+    import sklearn  # noqa: F401
+except ImportError as e:  # pragma: no cover - depends on the installation
+    raise ImportError(f"tinygrad_mlp.sklearn needs scikit-learn (>= 1.6) and SciPy: pip install "
+                      f"'tinygrad_mlp[distributed]' or 'tinygrad_mlp[data]' ({e})") from e
+
+from .callbacks import (  # noqa: E402
     Callback,
     Checkpoint,
     CSVLogger,
@@ -20,9 +27,9 @@ from .callbacks import (
     PrintLog,
     ProgressBar,
 )
-from .mlp import MLPClassifier, MLPRegressor
-from .modules import MLPModule
-from .neuralnet import NeuralNet, NeuralNetClassifier, NeuralNetRegressor, ValidSplit
+from .mlp import MLPClassifier, MLPRegressor  # noqa: E402
+from .modules import MLPModule  # noqa: E402
+from .neuralnet import NeuralNet, NeuralNetClassifier, NeuralNetRegressor, ValidSplit  # noqa: E402
 
 __all__ = [
     "CSVLogger", "Callback", "Checkpoint", "EarlyStopping", "EpochScoring", "LRScheduler",

@@ -49,7 +49,7 @@ class MLPNetwork(nn.Module):
     def __init__(self, coefs: list[np.ndarray], intercepts: list[np.ndarray], activation: str):
         super().__init__()
         layers = []
-        for i, (w, b) in enumerate(zip(coefs, intercepts)):
+        for i, w in enumerate(coefs):
             lin = _FilledLinear(w.shape[0], w.shape[1], dtype=np.float32)
             layers.append(lin)
             if i < len(coefs) - 1:

@@ -29,7 +29,8 @@ from .. import optim
 class StochasticSolver:
     """The optimizer state of a fitted stochastic MLP (scikit-learn's ``_optimizer``)."""
 
-    def __init__(self, params, solver: str, learning_rate_init: float, lr_schedule: str = "constant",
+    def __init__(self, params, solver: str, learning_rate_init: float,
+                 lr_schedule: str = "constant",
                  momentum: float = 0.9, nesterov: bool = True, power_t: float = 0.5,
                  beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-8):
         self.solver = solver

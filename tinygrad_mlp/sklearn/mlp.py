@@ -115,7 +115,10 @@ class MLPClassifier(PersistMixin, ClassifierMixin, BaseMLP):
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
                           dtype=(np.float64, np.float32))
-        return self._forward(_dense_float32(X)).astype(X.dtype, copy=False)
+        out = self._forward(_dense_float32(X)).astype(X.dtype, copy=False)
+        if self.out_activation_ == "softmax":  # rows sum to 1 in X's precision too
+            out /= out.sum(axis=1, keepdims=True)
+        return out
 
     def predict(self, X):
         """Predicted labels (n_samples,), or an indicator matrix for multilabel targets."""

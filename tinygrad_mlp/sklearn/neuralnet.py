@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
-import time
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -341,7 +340,8 @@ class NeuralNetClassifier(ClassifierMixin, NeuralNet):
             return np.exp(out)
         if isinstance(crit, nn.CrossEntropyLoss):
             with no_grad():
-                return from_numpy(out).softmax(-1).numpy()
+                p = from_numpy(out).softmax(-1).numpy().astype(np.float64)
+            return p / p.sum(axis=1, keepdims=True)  # rows sum to 1 in float64 too
         return out
 
     def predict(self, X) -> np.ndarray:
