@@ -60,11 +60,14 @@ def _search(max_iter: int = 20) -> GridSearchCV:
 
 
 def _fit(search, X, y, backend=None):
+    """``search.fit`` serially, or on the Dask client with X and y broadcast to every worker
+    (``scatter=``): joblib otherwise scatters big arguments to one worker only, and a
+    worker that dies takes that data with it, which Dask cannot recompute."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         if backend is None:
             return search.fit(X, y)
-        with joblib.parallel_config(backend=backend):
+        with joblib.parallel_config(backend=backend, scatter=[X, y]):
             return search.fit(X, y)
 
 
@@ -114,3 +117,22 @@ def test_sweep_survives_a_killed_worker(client, data):
     np.testing.assert_array_equal(_scores(result["search"]), _scores(serial))
     client.wait_for_workers(2, timeout=TIMEOUT)
     assert set(client.scheduler_info()["workers"]) != before  # a new worker replaced it
+
+
+def test_cli_sweep_on_the_scheduler_equals_serial(client, tmp_path, capsys):
+    import csv
+
+    from tinygrad_mlp.cli import main
+
+    args = ["sweep", "--grid", "lr=0.01,0.1", "alpha=0.001", "--epochs", "2", "--no-progress"]
+    assert main(args + ["--out", str(tmp_path / "serial")]) == 0
+    address = client.scheduler.address
+    assert main(args + ["--out", str(tmp_path / "dask"), "--scheduler", address]) == 0
+    out = capsys.readouterr().out
+    assert f"Dask scheduler {address}" in out
+
+    def scores(name):
+        with open(tmp_path / name / "results.csv", encoding="utf-8") as f:
+            return [r["mean_score"] for r in csv.DictReader(f)]
+
+    assert scores("dask") == scores("serial")

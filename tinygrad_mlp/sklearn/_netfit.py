@@ -93,7 +93,7 @@ class NetTrainingMixin:
         bs = max(1, min(bs, len(tr)))
         self.batches_per_epoch_ = -(-len(tr) // bs)
         shuffle = bool(self.iterator_train__shuffle)
-        order_rng = self._rng_ if self._rng_ is not None else None
+        order_rng = getattr(self, "_shuffle_rng_", None)
         self._stop = False
         try:
             with _package_rng(self._rng_):
@@ -225,6 +225,7 @@ class NetTrainingMixin:
             raise CheckpointError(f"load_params: {path} was not written by save_params")
         self._module_kwargs_ = obj["module_kwargs"]
         self._rng_ = self._generator()
+        self._shuffle_rng_ = self._generator()
         self._restore(obj["module"], obj["optimizer"])
         self.history_ = obj["history"]
         for name, value in obj["attributes"].items():

@@ -166,7 +166,10 @@ class NeuralNet(NetTrainingMixin, BaseEstimator):
         for key in vars(self):
             if not key.startswith("_") and not key.endswith("_") and key not in explicit:
                 self._check_prefixed(key)
+        # Two streams, as a script with tm.manual_seed(s) and DataLoader(seed=s) has: one for
+        # the weights (and dropout), one for the order of the samples.
         self._rng_ = self._generator()
+        self._shuffle_rng_ = self._generator()
         with _package_rng(self._rng_):
             self.module_ = self._build_module(in_features, out_features)
         self.criterion_ = self._build_criterion()
