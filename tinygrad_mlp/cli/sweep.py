@@ -321,8 +321,8 @@ def _save_best(path: Path, factory: CellFactory, cell: dict, X_train, data, data
 EPILOG = """\
 examples:
   tinygrad-mlp sweep                                  # SEEDS C: digits η × λ, 36 cells
-  tinygrad-mlp sweep --grid lr=1e-3,1e-2 hidden=50,100,200 alpha=logspace(-5,0,6) --cv 3
-  tinygrad-mlp sweep --preset cli --random 20 --grid lr=loguniform(1e-4,1e-1) hidden=32,64x32
+  tinygrad-mlp sweep --grid lr=1e-3,1e-2 hidden=50,100,200 'alpha=logspace(-5,0,6)' --cv 3
+  tinygrad-mlp sweep --preset cli --random 20 --grid 'lr=loguniform(1e-4,1e-1)' hidden=32,64x32
   tinygrad-mlp sweep --jobs 2                         # two local processes
   tinygrad-mlp sweep --dask-local 2                   # a 2-worker Dask LocalCluster
   tinygrad-mlp sweep --scheduler tcp://scheduler:8786 --dataset fashion-mnist --limit 10000
@@ -331,7 +331,8 @@ grid axes: lr (eta), alpha (lambda), hidden (50 or 64x32), activation, init
 (default|glorot|tutorial), epochs, batch_size, optimizer (sgd|adam), momentum,
 weight_decay, dropout, or any NeuralNetClassifier parameter (e.g. criterion__reduction).
 values: a,b,c | logspace(a,b,n) | linspace(a,b,n) | range(a,b) | loguniform(a,b) and
-uniform(a,b) (with --random).
+uniform(a,b) (with --random); quote the ones with parentheses for the shell.
+--hidden/--activation set the fixed model (the preset's: 50 sigmoid, or 64 32 relu).
 writes into --out: results.csv (parameters, mean and std of the score, fit time per cell),
 heatmap.png (the first two axes), best_model.npz (tinygrad-mlp evaluate reads it)."""
 
@@ -365,16 +366,22 @@ def add_sweep_parser(sub, parents: list) -> argparse.ArgumentParser:
     m.add_argument("--preset", choices=sorted(PRESETS), default="seeds-c",
                    help="defaults of the model and training: the tutorial's (seeds-c) or "
                         "tinygrad-mlp train's (cli) (default: %(default)s)")
-    m.add_argument("--init", choices=("default", "glorot", "tutorial"), default=None)
+    m.add_argument("--init", choices=("default", "glorot", "tutorial"), default=None,
+                   help="initial weights: nn.Linear's, scikit-learn's Glorot, or the "
+                        "tutorial's N(0, 1) with biases 0.01")
     m.add_argument("--reduction", choices=("mean", "sum"), default=None,
                    help="cross-entropy over a batch: mean, or sum (the tutorial's)")
-    m.add_argument("--optimizer", choices=("sgd", "adam"), default=None)
-    m.add_argument("--lr", type=_positive_float, default=None)
+    m.add_argument("--optimizer", choices=("sgd", "adam"), default=None,
+                   help="sgd for seeds-c, adam for cli")
+    m.add_argument("--lr", type=_positive_float, default=None,
+                   help="learning rate when lr is not an axis")
     m.add_argument("--alpha", type=_nonnegative_float, default=None,
                    help="L2 strength λ: (λ/2)·Σw² added to each batch's loss")
     m.add_argument("--momentum", type=_nonnegative_float, default=None, help="sgd only")
-    m.add_argument("--epochs", type=_positive_int, default=None)
-    m.add_argument("--batch-size", type=_positive_int, default=None)
+    m.add_argument("--epochs", type=_positive_int, default=None,
+                   help="epochs per fit (seeds-c: 10, cli: 20)")
+    m.add_argument("--batch-size", type=_positive_int, default=None,
+                   help="seeds-c: 100, cli: 32")
     r = p.add_argument_group("where the fits run")
     r.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
                    help="local worker processes (default: %(default)s)")
