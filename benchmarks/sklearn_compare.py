@@ -156,6 +156,9 @@ def sweeps(args) -> list[tuple]:
     except ImportError:
         print("  dask.distributed not installed: the Dask row is skipped")
     else:
+        import dask
+
+        dask.config.set({"distributed.worker.profile.enabled": False})  # as --dask-local
         start = time.perf_counter()
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                           dashboard_address=None, silence_logs=logging.ERROR) as cluster, \

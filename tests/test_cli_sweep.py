@@ -17,6 +17,15 @@ from tinygrad_mlp.sklearn.sweep import grid_cells, parse_axes, parse_values  # n
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """One BLAS thread: on a busy shared machine OpenBLAS threads wait for each other and
+    these small products get ten times slower."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(1, user_api="blas"):
+        yield
+
+
 def run(argv, capsys):
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()

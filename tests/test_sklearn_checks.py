@@ -45,6 +45,15 @@ EXPECTED_FAILED = {
 }
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """One BLAS thread: on a busy shared machine OpenBLAS threads wait for each other and
+    these small products get ten times slower."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(1, user_api="blas"):
+        yield
+
+
 def _expected_failed(estimator) -> dict:
     return EXPECTED_FAILED[type(estimator).__name__]
 

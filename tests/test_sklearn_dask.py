@@ -31,6 +31,15 @@ from tinygrad_mlp.sklearn import MLPClassifier  # noqa: E402
 TIMEOUT = 60  # seconds: the longest any step may wait
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """One BLAS thread: on a busy shared machine OpenBLAS threads wait for each other and
+    these small products get ten times slower."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(1, user_api="blas"):
+        yield
+
+
 @pytest.fixture(scope="module")
 def client():
     from dask.distributed import Client, LocalCluster

@@ -28,6 +28,15 @@ from tinygrad_mlp import optim  # noqa: E402
 from tinygrad_mlp.sklearn import MLPClassifier, MLPModule, NeuralNetClassifier  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """One BLAS thread: on a busy shared machine OpenBLAS threads wait for each other and
+    these small products get ten times slower."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(1, user_api="blas"):
+        yield
+
+
 @pytest.fixture(scope="module")
 def data():
     X, y = load_digits(n_class=4, return_X_y=True)

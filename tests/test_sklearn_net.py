@@ -30,6 +30,15 @@ from tinygrad_mlp.sklearn import (  # noqa: E402
 )
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """One BLAS thread: on a busy shared machine OpenBLAS threads wait for each other and
+    these small products get ten times slower."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(1, user_api="blas"):
+        yield
+
+
 class TwoLayer(nn.Module):
     """A user's own module, with its own constructor arguments."""
 

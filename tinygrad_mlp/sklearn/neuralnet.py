@@ -273,11 +273,6 @@ class NeuralNet(NetTrainingMixin, BaseEstimator):
         """skorch's name for ``history_``."""
         return self.history_
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
-        return tags
-
 
 class NeuralNetClassifier(ClassifierMixin, NeuralNet):
     """A classifier around a module returning logits (N, n_classes).
