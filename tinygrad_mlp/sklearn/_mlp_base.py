@@ -255,7 +255,7 @@ class BaseMLP(BaseEstimator):
                 if self.n_iter_ == self.max_iter:
                     warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                                   f"reached and the optimization hasn't converged yet.",
-                                  ConvergenceWarning, stacklevel=3)
+                                  ConvergenceWarning, stacklevel=4)
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=3)
         if self.early_stopping:
