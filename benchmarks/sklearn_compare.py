@@ -185,6 +185,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--fashion-train", type=int, default=10000)
     p.add_argument("--fashion-test", type=int, default=2000)
     p.add_argument("--skip-sweep", action="store_true")
+    p.add_argument("--skip-compare", action="store_true", help="only the sweep timings")
     p.add_argument("--blas-threads", type=int, default=1,
                    help="cap BLAS threads for both libraries (0: leave as is); on a busy "
                         "2-core machine one thread is much faster")
@@ -202,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     print(machine_header())
     print(f"BLAS threads: {args.blas_threads or 'library default'} (both libraries, every "
           f"process)")
-    rows = compare(args)
+    rows = [] if args.skip_compare else compare(args)
     print("\nsummary: dataset, accuracy sk / ours, fit s sk / ours, time ratio")
     for name, a_sk, a_ours, t_sk, t_ours, ratio in rows:
         print(f"  {name:14} {a_sk:.4f} / {a_ours:.4f}   {t_sk:.2f} / {t_ours:.2f}   "
