@@ -210,3 +210,16 @@ def test_module_instance_is_copied_and_valid_split_stratifies(digits):
     net = NeuralNetClassifier(template, max_epochs=1, train_split=ValidSplit(0.25)).fit(X, y)
     np.testing.assert_array_equal(template[0].weight.data, w0)
     assert net.module_ is not template
+
+
+def test_fits_in_threads_stay_reproducible(digits):
+    """joblib's threading backend: each fit keeps its own generators (dropout included)."""
+    from joblib import Parallel, delayed
+
+    X, y = digits
+    nets = [NeuralNetClassifier(MLPModule, module__dropout=0.3, optimizer="adam", lr=0.01,
+                                max_epochs=3, batch_size=32, random_state=s) for s in range(4)]
+    serial = [clone(n).fit(X, y).history_[-1]["train_loss"] for n in nets]
+    threaded = Parallel(n_jobs=4, backend="threading")(
+        delayed(lambda n: clone(n).fit(X, y).history_[-1]["train_loss"])(n) for n in nets)
+    assert serial == threaded and len(set(serial)) == 4

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+import threading
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -68,18 +69,24 @@ class ValidSplit:
         return f"ValidSplit(cv={self.cv!r}, stratified={self.stratified!r})"
 
 
+#: Held while a fit has swapped the package RNG, so that fits in threads (joblib's
+#: threading backend) cannot draw from each other's generators.
+_RNG_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def _package_rng(generator: np.random.Generator | None):
     """Use ``generator`` as tinygrad_mlp's package RNG inside the block (None: leave it)."""
     if generator is None:
         yield
         return
-    saved = rng._rng
-    rng._rng = generator
-    try:
-        yield
-    finally:
-        rng._rng = saved
+    with _RNG_LOCK:
+        saved = rng._rng
+        rng._rng = generator
+        try:
+            yield
+        finally:
+            rng._rng = saved
 
 
 def _accepts(cls, name: str) -> bool:
