@@ -223,3 +223,16 @@ def test_fits_in_threads_stay_reproducible(digits):
     threaded = Parallel(n_jobs=4, backend="threading")(
         delayed(lambda n: clone(n).fit(X, y).history_[-1]["train_loss"])(n) for n in nets)
     assert serial == threaded and len(set(serial)) == 4
+
+
+def test_binary_with_bce_with_logits_has_one_output():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 4)).astype(np.float32)
+    y = np.where(X[:, 0] - X[:, 1] > 0, "pos", "neg")
+    net = NeuralNetClassifier(MLPModule, criterion=nn.BCEWithLogitsLoss, optimizer="adam",
+                              lr=0.05, max_epochs=20, random_state=0, train_split=None)
+    net.fit(X, y)
+    assert net.module_[-1].out_features == 1
+    p = net.predict_proba(X)
+    assert p.shape == (120, 2) and np.allclose(p.sum(1), 1)
+    assert net.score(X, y) > 0.85 and set(net.predict(X)) <= {"pos", "neg"}

@@ -156,9 +156,14 @@ class NetTrainingMixin:
             row["valid_loss"] = float(self.get_loss(out, target, Xv, training=False,
                                                     sample_weight=wv).item())
         if self._is_classifier:
-            pred = np.argmax(out.numpy().reshape(len(Xv), -1), axis=1)
-            if out.numpy().reshape(len(Xv), -1).shape[1] == 1:
-                pred = (out.numpy().ravel() > 0).astype(np.int64)
+            scores = out.numpy().reshape(len(Xv), -1)
+            if scores.shape[1] == 1:  # one logit (BCEWithLogitsLoss) or probability (BCELoss)
+                from .. import nn
+
+                cut = 0.5 if isinstance(self.criterion_, nn.BCELoss) else 0.0
+                pred = (scores.ravel() > cut).astype(np.int64)
+            else:
+                pred = np.argmax(scores, axis=1)
             row["valid_acc"] = float(np.mean(pred == yv))
 
     # --------------------------------------------------------------- pickle

@@ -317,7 +317,14 @@ class NeuralNetClassifier(ClassifierMixin, NeuralNet):
                              f"{self.classes_}")
         return idx.astype(np.int64)
 
+    def _binary_criterion(self) -> bool:
+        crit, kinds = self.criterion, (nn.BCEWithLogitsLoss, nn.BCELoss)
+        return isinstance(crit, kinds) or (isinstance(crit, type) and issubclass(crit, kinds))
+
     def _n_outputs(self, y_enc) -> int:
+        """n_classes logits; one output for a binary criterion (BCE) on two classes."""
+        if self._binary_criterion() and len(self.classes_) == 2:
+            return 1
         return len(self.classes_)
 
     def _class_weights(self, y_enc):
@@ -338,8 +345,10 @@ class NeuralNetClassifier(ClassifierMixin, NeuralNet):
         """Class probabilities (N, n_classes) in the order of ``classes_``."""
         out = self.forward(self._check_X(X))
         crit = self.criterion_
-        if isinstance(crit, (nn.BCEWithLogitsLoss,)):
-            p = 1 / (1 + np.exp(-out.reshape(len(out), -1)))
+        if isinstance(crit, (nn.BCEWithLogitsLoss, nn.BCELoss)):
+            p = out.reshape(len(out), -1).astype(np.float64)
+            if isinstance(crit, nn.BCEWithLogitsLoss):
+                p = 1 / (1 + np.exp(-p))
             return np.hstack([1 - p, p]) if p.shape[1] == 1 else p
         if isinstance(crit, nn.NLLLoss):
             return np.exp(out)
