@@ -243,3 +243,13 @@ def test_save_load_feature_names(tmp_path):
         clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(X, y)
     clf.save(tmp_path / "c.npz")
     assert list(MLPClassifier.load(tmp_path / "c.npz").feature_names_in_) == ["a", "b", "c"]
+
+
+def test_verbose_prints_like_scikit_learn(digits, capsys):
+    X, y = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPClassifier(hidden_layer_sizes=(5,), max_iter=2, random_state=0, verbose=True,
+                      early_stopping=True).fit(X, y)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Iteration 1, loss = ") and out[1].startswith("Validation score: ")
