@@ -26,6 +26,22 @@ import numpy as np
 from .. import optim
 
 
+def _set_hyperparam(optimizer, name: str, value: float) -> None:
+    """Set ``optimizer.<name>``, and the entry of every parameter group that has one
+    (PyTorch keeps hyperparameters in ``param_groups``; tinygrad_mlp's attributes)."""
+    for group in getattr(optimizer, "param_groups", None) or ():
+        if isinstance(group, dict) and name in group:
+            group[name] = value
+    setattr(optimizer, name, value)
+
+
+def current_lr(optimizer) -> float:
+    """The optimizer's learning rate (its ``lr``, or its first parameter group's)."""
+    if hasattr(optimizer, "lr"):
+        return float(optimizer.lr)
+    return float(optimizer.param_groups[0]["lr"])
+
+
 class StochasticSolver:
     """The optimizer state of a fitted stochastic MLP (scikit-learn's ``_optimizer``)."""
 
@@ -38,6 +54,8 @@ class StochasticSolver:
         self.lr_schedule = lr_schedule
         self.power_t = float(power_t)
         self.epsilon = float(epsilon)
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
         self.t = 0  # Adam's step count
         params = list(params)
         if solver == "sgd":
@@ -50,17 +68,17 @@ class StochasticSolver:
 
     @property
     def learning_rate(self) -> float:
-        return self.optimizer.lr
+        return current_lr(self.optimizer)
 
     def set_learning_rate(self, lr: float) -> None:
         """Change η; SGD's momentum buffers are rescaled so the velocity −η·b is kept."""
-        old = self.optimizer.lr
+        old = current_lr(self.optimizer)
         if self.solver == "sgd" and lr > 0 and old != lr:
             for state in self.optimizer.state.values():
                 buf = state.get("momentum_buffer")
                 if buf is not None:
                     buf *= old / lr
-        self.optimizer.lr = lr
+        _set_hyperparam(self.optimizer, "lr", lr)
 
     def zero_grad(self) -> None:
         self.optimizer.zero_grad()
@@ -68,7 +86,8 @@ class StochasticSolver:
     def step(self) -> None:
         if self.solver == "adam":
             self.t += 1
-            self.optimizer.eps = self.epsilon / math.sqrt(1 - self.optimizer.betas[1] ** self.t)
+            _set_hyperparam(self.optimizer, "eps",
+                            self.epsilon / math.sqrt(1 - self.beta_2 ** self.t))
         self.optimizer.step()
 
     def iteration_ends(self, time_step: int) -> None:
@@ -96,20 +115,20 @@ class StochasticSolver:
         """Plain numbers and arrays (for pickle and ``tm.save``)."""
         return {"solver": self.solver, "learning_rate_init": self.learning_rate_init,
                 "lr_schedule": self.lr_schedule, "power_t": self.power_t,
-                "epsilon": self.epsilon, "t": self.t, "optimizer": self.optimizer.state_dict()}
+                "epsilon": self.epsilon, "momentum": self.momentum, "nesterov": self.nesterov,
+                "beta_1": self.beta_1, "beta_2": self.beta_2, "t": self.t,
+                "optimizer": self.optimizer.state_dict()}
 
     @classmethod
     def from_state(cls, params, state: dict) -> StochasticSolver:
-        opt = state["optimizer"]
-        hp = opt["hyperparams"]
-        if state["solver"] == "sgd":
-            self = cls(params, "sgd", state["learning_rate_init"], str(state["lr_schedule"]),
-                       momentum=hp["momentum"], nesterov=bool(hp["nesterov"]),
-                       power_t=state["power_t"])
-        else:
-            self = cls(params, "adam", state["learning_rate_init"], beta_1=hp["beta1"],
-                       beta_2=hp["beta2"], epsilon=state["epsilon"])
-        self.optimizer.load_state_dict(opt)
+        def num(key):
+            return float(np.asarray(state[key]))
+
+        self = cls(params, str(state["solver"]), num("learning_rate_init"),
+                   str(state["lr_schedule"]), momentum=num("momentum"),
+                   nesterov=bool(np.asarray(state["nesterov"])), power_t=num("power_t"),
+                   beta_1=num("beta_1"), beta_2=num("beta_2"), epsilon=num("epsilon"))
+        self.optimizer.load_state_dict(state["optimizer"])
         self.t = int(np.asarray(state["t"]))
         return self
 

@@ -193,7 +193,9 @@ class LRScheduler(Callback):
             self.scheduler_ = policy(net.optimizer_, **self.kwargs)
 
     def on_epoch_end(self, net) -> None:
-        net.history_[-1]["event_lr"] = float(net.optimizer_.lr)
+        from ._solvers import current_lr
+
+        net.history_[-1]["event_lr"] = current_lr(net.optimizer_)
         self.scheduler_.step()
 
     def initialize(self) -> LRScheduler:
