@@ -373,3 +373,7 @@ def _seed_grad(out, g, create_graph: bool, opname: str):
     if create_graph and isinstance(g, _Tensor):
         return g
     return gd
+
+
+# tm.autograd.detect_anomaly & co., where torch.autograd has them (defined in anomaly.py).
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: E402,F401
