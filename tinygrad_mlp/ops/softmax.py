@@ -136,7 +136,7 @@ class CrossEntropy(Function):
             self.scale = 1.0 / max(1, losses.size)
             if not losses.size:
                 return xp.full((), xp.nan, x.dtype)  # the mean of nothing, as NumPy says
-            return losses.sum() * self.scale
+            return losses.sum() * x.dtype.type(self.scale)  # (NumPy 1.x would promote)
         if reduction == "sum":
             return losses.sum()
         return losses
