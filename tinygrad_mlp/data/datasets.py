@@ -15,7 +15,7 @@ from urllib.request import urlopen
 
 import numpy as np
 
-from ..io import atomic_write
+from .._files import atomic_write, open_regular
 from .idx import DatasetError, read_idx
 
 __all__ = ["MNIST_FILES", "MNIST_MIRRORS", "MNIST_SHA256", "default_data_dir",
@@ -151,7 +151,7 @@ def _validate(images: np.ndarray, labels: np.ndarray, image_file: Path, label_fi
 
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open_regular(str(path), DatasetError, "sha256") as f:  # a FIFO must not hang
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
