@@ -1,0 +1,444 @@
+"""Function forms of the losses (re-exported by ``tinygrad_mlp.functional``), with
+PyTorch's arguments, defaults, formulas and ``reduction='mean' | 'sum' | 'none'``.
+
+Classification losses on labels (cross-entropy, NLL) and binary cross-entropy
+are fused op nodes (``ops/softmax.py``, ``ops/nll.py``, ``ops/loss.py``), finite
+for logits of ±1e4; the others are written with the engine's ops, so their
+gradients come from those.  PyTorch's deprecated ``size_average``/``reduce``
+arguments are accepted and mapped to ``reduction`` as PyTorch does.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+from . import ops
+from .backend import xp
+from .functional_layers import _t, pairwise_distance
+from .ops.bce_pos_weight import BinaryCrossEntropyWithLogitsPosWeight
+from .ops.nll import NLLLoss, check_class_targets, class_axis, class_coefficients
+from .ops.shape import where
+from .ops.softmax import CrossEntropy, check_reduction, reduce_loss
+from .tensor import Tensor
+
+__all__ = [
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cosine_embedding_loss",
+    "cross_entropy", "gaussian_nll_loss", "hinge_embedding_loss", "huber_loss", "kl_div",
+    "l1_loss", "margin_ranking_loss", "mse_loss", "multi_margin_loss",
+    "multilabel_soft_margin_loss", "nll_loss", "poisson_nll_loss", "smooth_l1_loss",
+    "soft_margin_loss", "triplet_margin_loss",
+]
+
+
+# ----------------------------------------------------------------- helpers
+def _reduction(reduction: str, size_average, reduce, opname: str) -> str:
+    """``reduction``, or PyTorch's mapping of the legacy ``size_average``/``reduce``.
+
+    A string in ``size_average``'s place is taken as the reduction (older code here
+    passed it third: ``F.mse_loss(x, y, 'sum')``).
+    """
+    if isinstance(size_average, str):
+        size_average, reduction = None, size_average
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = ("mean" if size_average else "sum") if reduce else "none"
+    check_reduction(reduction, opname)
+    return reduction
+
+
+def _as_data_of(x: Tensor, dtype) -> Tensor:
+    if x.requires_grad or x.data.dtype == dtype:
+        return x
+    return Tensor._wrap(x.data.astype(dtype))
+
+
+def _target(input: Tensor, target) -> Tensor:
+    """The target as a Tensor; constant float targets take the input's dtype."""
+    target = _t(target)
+    if input.data.dtype.kind == "f":
+        target = _as_data_of(target, input.data.dtype)
+    return target
+
+
+def _same_shape(opname: str, a: Tensor, b: Tensor) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"{opname}: input of shape {a.shape} and target of shape {b.shape} "
+                         f"differ (no silent broadcasting in losses)")
+
+
+def _weight_array(weight, dtype, opname: str, n: int | None = None):
+    if weight is None:
+        return None
+    w = xp.asarray(weight.data if isinstance(weight, Tensor) else weight).astype(dtype)
+    if n is not None and w.shape != (n,):
+        raise RuntimeError(f"{opname}: weight of shape {w.shape} does not match the "
+                           f"{n} classes (a 1-D tensor of size {n} is expected)")
+    return w
+
+
+def _legacy_weight(weight, reduction: str):
+    """Older code passed ``reduction`` third: ``F.nll_loss(x, y, 'sum')``."""
+    if isinstance(weight, str):
+        return None, weight
+    return weight, reduction
+
+
+# ---------------------------------------------------- classification losses
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100,
+                  reduce=None, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Softmax cross-entropy of logits (C,), (N, C) or (N, C, d1, …) against integer labels
+    of the input's shape without the class dim, or class probabilities of the input's
+    shape. ``weight`` (C,) rescales classes; labels equal to ``ignore_index`` count for
+    nothing; ``label_smoothing`` ε mixes the targets with the uniform distribution.
+
+    'mean' divides by Σ w[yₙ] over the counted samples (N without weights), as PyTorch.
+    One fused op node: finite for logits of ±1e4; gradient softmax − one-hot (plain case).
+    """
+    weight, reduction = _legacy_weight(weight, reduction)
+    reduction = _reduction(reduction, size_average, reduce, "cross_entropy")
+    x = _t(input)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got "
+                         f"{label_smoothing}")
+    if x.ndim == 0:
+        raise ValueError("cross_entropy: expected logits of shape (C,), (N, C) or "
+                         "(N, C, d1, ...), got a 0-d input")
+    c = x.shape[class_axis(x.ndim)]
+    w = _weight_array(weight, x.dtype, "cross_entropy", c)
+    tdata = target.data if isinstance(target, Tensor) else xp.asarray(target)
+    if tdata.dtype.kind == "f" and tdata.shape == x.shape:  # class probabilities
+        t = _target(x, target)
+        return CrossEntropy.apply(x, t, reduction=reduction, weight=w,
+                                  label_smoothing=label_smoothing)
+    labels = check_class_targets("cross_entropy", x.shape, target, ignore_index)
+    plain = (w is None and not label_smoothing and x.ndim <= 2
+             and not (labels == ignore_index).any())
+    if plain:
+        return CrossEntropy.apply(x, targets=labels, reduction=reduction)
+    coef, denom = class_coefficients(x.shape, labels, w, ignore_index, label_smoothing,
+                                     x.dtype)
+    return CrossEntropy.apply(x, targets=labels, reduction=reduction, coef=coef, denom=denom)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100,
+             reduce=None, reduction: str = "mean") -> Tensor:
+    """−w[yₙ]·input[n, yₙ] for log-probabilities (C,), (N, C) or (N, C, d1, …) (e.g. from
+    log_softmax) and integer labels; ``weight``/``ignore_index`` as ``cross_entropy``."""
+    weight, reduction = _legacy_weight(weight, reduction)
+    reduction = _reduction(reduction, size_average, reduce, "nll_loss")
+    x = _t(input)
+    labels = check_class_targets("nll_loss", x.shape, target, ignore_index)
+    w = _weight_array(weight, x.dtype, "nll_loss", x.shape[class_axis(x.ndim)])
+    coef, denom = class_coefficients(x.shape, labels, w, ignore_index, 0.0, x.dtype)
+    return NLLLoss.apply(x, coef=coef, denom=denom, reduction=reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction: str = "mean") -> Tensor:
+    """−w·[t·log p + (1−t)·log(1−p)] for probabilities p in [0, 1] (one fused op node).
+
+    Each log is clamped at −100, as in PyTorch, so p = 0 or 1 gives a finite
+    loss and a finite gradient (p − t) / max(p(1 − p), 1e-12). ``weight``
+    broadcasts against the input.
+    """
+    weight, reduction = _legacy_weight(weight, reduction)
+    reduction = _reduction(reduction, size_average, reduce, "binary_cross_entropy")
+    probs = _t(input)
+    target = _target(probs, target)
+    _same_shape("binary_cross_entropy", probs, target)
+    if xp.any((probs.data < 0) | (probs.data > 1)):
+        raise ValueError("binary_cross_entropy: input probabilities must lie in [0, 1]; "
+                         "for logits use binary_cross_entropy_with_logits")
+    losses = ops.BinaryCrossEntropy.apply(probs, target)
+    if weight is not None:
+        losses = losses * _target(probs, weight)
+    return reduce_loss(losses, reduction, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+                                     reduce=None, reduction: str = "mean",
+                                     pos_weight=None) -> Tensor:
+    """Binary cross-entropy of σ(logits), stable for any logit: max(x, 0) − x·t +
+    log(1 + e^−|x|); ``weight`` rescales elements, ``pos_weight`` (broadcast over the
+    last, class dim) the positive term: −[p·t·log σ(x) + (1−t)·log(1−σ(x))]."""
+    weight, reduction = _legacy_weight(weight, reduction)
+    reduction = _reduction(reduction, size_average, reduce, "binary_cross_entropy_with_logits")
+    x = _t(input)
+    target = _target(x, target)
+    _same_shape("binary_cross_entropy_with_logits", x, target)
+    if pos_weight is None:
+        losses = ops.BinaryCrossEntropyWithLogits.apply(x, target)
+    else:
+        pw = xp.asarray(pos_weight.data if isinstance(pos_weight, Tensor) else pos_weight,
+                        dtype=x.dtype)
+        losses = BinaryCrossEntropyWithLogitsPosWeight.apply(x, target, pos_weight=pw)
+    if weight is not None:
+        losses = losses * _target(x, weight)
+    return reduce_loss(losses, reduction, "binary_cross_entropy_with_logits")
+
+
+# ------------------------------------------------------- regression losses
+def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """Mean squared error (x − y)², elementwise, then reduced."""
+    reduction = _reduction(reduction, size_average, reduce, "mse_loss")
+    x = _t(input)
+    y = _target(x, target)
+    _same_shape("mse_loss", x, y)
+    d = x - y
+    return reduce_loss(d * d, reduction, "mse_loss")
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """|x − y|, elementwise, then reduced."""
+    reduction = _reduction(reduction, size_average, reduce, "l1_loss")
+    x = _t(input)
+    y = _target(x, target)
+    _same_shape("l1_loss", x, y)
+    return reduce_loss((x - y).abs(), reduction, "l1_loss")
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """0.5·d²/β where |d| < β, else |d| − 0.5·β (d = x − y); β = 0 is the L1 loss."""
+    reduction = _reduction(reduction, size_average, reduce, "smooth_l1_loss")
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    x = _t(input)
+    y = _target(x, target)
+    _same_shape("smooth_l1_loss", x, y)
+    d = x - y
+    a = d.abs()
+    if beta == 0:
+        return reduce_loss(a, reduction, "smooth_l1_loss")
+    losses = where(a.data < beta, d * d * (0.5 / beta), a - 0.5 * beta)
+    return reduce_loss(losses, reduction, "smooth_l1_loss")
+
+
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """0.5·d² where |d| < δ, else δ·(|d| − 0.5·δ) (d = x − y): β·smooth_l1 with β = δ."""
+    check_reduction(reduction, "huber_loss")
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    x = _t(input)
+    y = _target(x, target)
+    _same_shape("huber_loss", x, y)
+    d = x - y
+    a = d.abs()
+    losses = where(a.data < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
+    return reduce_loss(losses, reduction, "huber_loss")
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    """KL(target ‖ exp(input)) pointwise: t·(log t − x) (0 where t = 0), or with
+    ``log_target`` eᵗ·(t − x); ``input`` holds log-probabilities.
+
+    'batchmean' divides the sum by the batch size (the true KL divergence per
+    sample); 'mean' divides by the number of elements (PyTorch warns about it).
+    """
+    if reduction == "batchmean":
+        red = "sum"
+    else:
+        red = _reduction(reduction, size_average, reduce, "kl_div")
+        if red == "mean":
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size "
+                          "and the support size.'batchmean' divides only by the batch size, "
+                          "and aligns with the KL div math definition.'mean' will be changed "
+                          "to behave the same as 'batchmean' in the next major release.",
+                          UserWarning, stacklevel=2)
+    x = _t(input)
+    t = _target(x, target)
+    if log_target:
+        losses = t.exp() * (t - x)
+    elif t.requires_grad:
+        pos = t.data > 0
+        losses = where(pos, t * where(pos, t, 1.0).log(), 0.0) - t * x
+    else:
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            xlogy = xp.where(t.data > 0, t.data * xp.log(xp.where(t.data > 0, t.data, 1)), 0)
+        losses = Tensor._wrap(xlogy.astype(x.dtype)) - t * x
+    out = reduce_loss(losses, red, "kl_div")
+    if reduction == "batchmean" and x.ndim:
+        out = out / x.shape[0]
+    return out
+
+
+def _straight_through_clamp(v: Tensor, lo: float) -> Tensor:
+    """max(v, lo) in value with the gradient of v (PyTorch clamps under no_grad)."""
+    low = v.data < lo
+    if not low.any():
+        return v
+    return v + Tensor._wrap(xp.where(low, lo - v.data, 0).astype(v.dtype))
+
+
+def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean") -> Tensor:
+    """0.5·(log max(var, eps) + (x − y)² / max(var, eps)) (+ 0.5·log 2π with ``full``).
+
+    ``var`` has the input's shape, or one dim fewer, or a last dim of 1 (one
+    variance per sample); the clamp at ``eps`` does not stop its gradient (PyTorch).
+    """
+    check_reduction(reduction, "gaussian_nll_loss")
+    x = _t(input)
+    y = _target(x, target)
+    v = _target(x, var) if not isinstance(var, (int, float)) else Tensor(
+        xp.full(x.shape, var, dtype=x.dtype))
+    if v.shape != x.shape:
+        if x.shape[:-1] == v.shape:
+            v = v.reshape(v.shape + (1,))
+        elif not (x.shape[:-1] == v.shape[:-1] and v.shape[-1:] == (1,)):
+            raise ValueError(f"gaussian_nll_loss: var is of incorrect size (var {v.shape}, "
+                             f"input {x.shape})")
+    if xp.any(v.data < 0):
+        raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+    v = _straight_through_clamp(v, eps)
+    d = x - y
+    losses = (v.log() + d * d / v) * 0.5
+    if full:
+        losses = losses + 0.5 * math.log(2 * math.pi)
+    return reduce_loss(losses, reduction, "gaussian_nll_loss")
+
+
+def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
+                     size_average=None, eps: float = 1e-8, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    """Poisson negative log-likelihood: eˣ − y·x (``log_input``) or x − y·log(x + eps),
+    plus with ``full`` the Stirling term y·log y − y + 0.5·log(2πy) where y > 1."""
+    reduction = _reduction(reduction, size_average, reduce, "poisson_nll_loss")
+    x = _t(input)
+    y = _target(x, target)
+    losses = x.exp() - y * x if log_input else x - y * (x + eps).log()
+    if full:
+        yd = y.data
+        big = yd > 1
+        ys = xp.where(big, yd, 1.0)
+        stirling = xp.where(big, ys * xp.log(ys) - ys + 0.5 * xp.log(2 * math.pi * ys), 0)
+        losses = losses + Tensor._wrap(stirling.astype(x.dtype))
+    return reduce_loss(losses, reduction, "poisson_nll_loss")
+
+
+# ---------------------------------------------------------- margin losses
+def margin_ranking_loss(input1, input2, target, margin: float = 0.0, size_average=None,
+                        reduce=None, reduction: str = "mean") -> Tensor:
+    """max(0, −y·(x₁ − x₂) + margin), y = ±1: x₁ should rank above x₂ when y = 1."""
+    reduction = _reduction(reduction, size_average, reduce, "margin_ranking_loss")
+    a, b = _t(input1), _t(input2)
+    y = _target(a, target)
+    if not (a.shape == b.shape == y.shape):
+        raise RuntimeError(f"margin_ranking_loss: All input tensors should have same shape, "
+                           f"got {a.shape}, {b.shape} and {y.shape}")
+    return reduce_loss((-y * (a - b) + margin).clip(min=0), reduction, "margin_ranking_loss")
+
+
+def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, reduce=None,
+                         reduction: str = "mean") -> Tensor:
+    """x where y = 1, max(0, margin − x) where y = −1 (x is typically a distance)."""
+    reduction = _reduction(reduction, size_average, reduce, "hinge_embedding_loss")
+    x = _t(input)
+    y = xp.asarray(target.data if isinstance(target, Tensor) else target)
+    margin_part = where(y != 1, (margin - x).clip(min=0), 0.0)
+    self_part = where(y != -1, x, 0.0)
+    return reduce_loss(margin_part + self_part, reduction, "hinge_embedding_loss")
+
+
+def cosine_embedding_loss(input1, input2, target, margin: float = 0.0, size_average=None,
+                          reduce=None, reduction: str = "mean") -> Tensor:
+    """1 − cos(x₁, x₂) where y = 1, max(0, cos(x₁, x₂) − margin) where y = −1;
+    x₁, x₂ (N, D) or (D,), y (N,) or ().  cos = x₁·x₂ / √((|x₁|² + 1e-12)(|x₂|² + 1e-12))."""
+    reduction = _reduction(reduction, size_average, reduce, "cosine_embedding_loss")
+    a, b = _t(input1), _t(input2)
+    y = xp.asarray(target.data if isinstance(target, Tensor) else target)
+    if a.shape != b.shape or a.ndim not in (1, 2) or y.shape != a.shape[:-1]:
+        raise RuntimeError(f"cosine_embedding_loss: expected inputs (N, D) or (D,) of one "
+                           f"shape and a target (N,) or (), got {a.shape}, {b.shape} and "
+                           f"{y.shape}")
+    d = y.ndim
+    prod = (a * b).sum(axis=d)
+    m1 = (a * a).sum(axis=d) + 1e-12
+    m2 = (b * b).sum(axis=d) + 1e-12
+    cos = prod / (m1 * m2).sqrt()
+    pos = where(y == 1, 1 - cos, 0.0)
+    neg = where(y == -1, (cos - margin).clip(min=0), 0.0)
+    return reduce_loss(pos + neg, reduction, "cosine_embedding_loss")
+
+
+def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=None,
+                      size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss: Σ_{j≠y} max(0, margin − x[y] + x[j])^p / C (times w[y])
+    for x (N, C) or (C,) and integer labels y."""
+    reduction = _reduction(reduction, size_average, reduce, "multi_margin_loss")
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    x = _t(input)
+    one = x.ndim == 1
+    if one:
+        x = x.reshape(1, -1)
+    if x.ndim != 2:
+        raise ValueError(f"multi_margin_loss: expected an input (N, C) or (C,), got {x.shape}")
+    labels = check_class_targets("multi_margin_loss", x.shape,
+                                 xp.asarray(target.data if isinstance(target, Tensor)
+                                            else target).reshape(x.shape[0]))
+    n, c = x.shape
+    rows = xp.arange(n)
+    picked = x[rows, labels].reshape(n, 1)
+    others = xp.ones((n, c), dtype=x.dtype)
+    others[rows, labels] = 0
+    h = (x - picked + margin).relu() * others
+    if p == 2:
+        h = h * h
+    w = _weight_array(weight, x.dtype, "multi_margin_loss", c)
+    if w is not None:
+        h = h * w[labels].reshape(n, 1)
+    losses = h.sum(axis=1) / c
+    if one:
+        losses = losses.reshape(())
+    return reduce_loss(losses, reduction, "multi_margin_loss")
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    """log(1 + e^(−y·x)) for labels y = ±1 (computed stably)."""
+    reduction = _reduction(reduction, size_average, reduce, "soft_margin_loss")
+    x = _t(input)
+    y = _target(x, target)
+    _same_shape("soft_margin_loss", x, y)
+    # softplus(−z) is binary cross-entropy of logit z against 1: one fused, stable node.
+    ones = Tensor._wrap(xp.ones(x.shape, dtype=x.dtype))
+    losses = ops.BinaryCrossEntropyWithLogits.apply(y * x, ones)
+    return reduce_loss(losses, reduction, "soft_margin_loss")
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction: str = "mean") -> Tensor:
+    """−(1/C)·Σ_c w_c·[y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)] for x, y (N, C)."""
+    reduction = _reduction(reduction, size_average, reduce, "multilabel_soft_margin_loss")
+    x = _t(input)
+    y = _target(x, target)
+    _same_shape("multilabel_soft_margin_loss", x, y)
+    losses = ops.BinaryCrossEntropyWithLogits.apply(x, y)
+    if weight is not None:
+        losses = losses * _target(x, weight)
+    c = x.shape[-1] if x.ndim else 1
+    losses = losses.sum(axis=-1) / c if x.ndim else losses
+    return reduce_loss(losses, reduction, "multilabel_soft_margin_loss")
+
+
+def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: float = 2,
+                        eps: float = 1e-6, swap: bool = False, size_average=None, reduce=None,
+                        reduction: str = "mean") -> Tensor:
+    """max(0, margin + d(a, p) − d(a, n)) with d the ``pairwise_distance`` (p-norm);
+    ``swap`` uses min(d(a, n), d(p, n)) as the negative distance."""
+    reduction = _reduction(reduction, size_average, reduce, "triplet_margin_loss")
+    a, pos, neg = _t(anchor), _t(positive), _t(negative)
+    if not (a.ndim == pos.ndim == neg.ndim) or a.ndim not in (1, 2):
+        raise RuntimeError(f"triplet_margin_loss: anchor, positive and negative must be "
+                           f"(N, D) or (D,) alike, got {a.shape}, {pos.shape} and {neg.shape}")
+    d_pos = pairwise_distance(a, pos, p, eps)
+    d_neg = pairwise_distance(a, neg, p, eps)
+    if swap:
+        d_swap = pairwise_distance(pos, neg, p, eps)
+        d_neg = where(d_swap.data < d_neg.data, d_swap, d_neg)
+    losses = (d_pos - d_neg + margin).clip(min=0)
+    return reduce_loss(losses, reduction, "triplet_margin_loss")
