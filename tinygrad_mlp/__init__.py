@@ -26,6 +26,7 @@ from .creation import (
 )
 from .gradcheck import GradcheckError, gradcheck, gradcheck_report, gradgradcheck
 from .io import CheckpointError, load, save
+from .nn.summary import summary
 from .ops import FUNCTIONS as _FUNCTIONS
 from .ops.shape import concatenate, stack, where
 from .rng import get_rng, manual_seed
@@ -40,6 +41,8 @@ __all__ = [
     "nn", "no_grad", "ones", "ones_like", "optim", "rand", "randn", "save", "stack", "tensor",
     "where", "zeros", "zeros_like",
 ]
+
+__all__ += ["summary"]
 
 # The tm.<name> functions the op modules register (ops/_registry.py), beside the above.
 globals().update({k: v for k, v in _FUNCTIONS.items() if k not in globals()})

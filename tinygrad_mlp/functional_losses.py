@@ -180,23 +180,42 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 # ------------------------------------------------------- regression losses
-def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
-    """Mean squared error (x − y)², elementwise, then reduced."""
+def _weighted(losses: Tensor, weight, reduction: str, opname: str,
+              mean_by_weight: bool) -> Tensor:
+    """``losses`` times an elementwise ``weight`` of their shape, then reduced; 'mean'
+    divides by Σ weight (``mean_by_weight``, as PyTorch's mse/l1) or by the count."""
+    if weight is None:
+        return reduce_loss(losses, reduction, opname)
+    w = _target(losses, weight)
+    if w.shape != losses.shape:
+        raise ValueError(f"{opname}: Weights and input must have the same size (weight "
+                         f"{w.shape}, input {losses.shape}).")
+    weighted = losses * w
+    if reduction == "mean" and mean_by_weight:
+        return weighted.sum() / w.sum()
+    return reduce_loss(weighted, reduction, opname)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
+             weight=None) -> Tensor:
+    """Mean squared error (x − y)², elementwise (times ``weight``), then reduced; with a
+    weight 'mean' is Σ w·(x − y)² / Σ w (PyTorch's)."""
     reduction = _reduction(reduction, size_average, reduce, "mse_loss")
     x = _t(input)
     y = _target(x, target)
     _same_shape("mse_loss", x, y)
     d = x - y
-    return reduce_loss(d * d, reduction, "mse_loss")
+    return _weighted(d * d, weight, reduction, "mse_loss", True)
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
-    """|x − y|, elementwise, then reduced."""
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
+            weight=None) -> Tensor:
+    """|x − y|, elementwise (times ``weight``; 'mean' then divides by Σ w), then reduced."""
     reduction = _reduction(reduction, size_average, reduce, "l1_loss")
     x = _t(input)
     y = _target(x, target)
     _same_shape("l1_loss", x, y)
-    return reduce_loss((x - y).abs(), reduction, "l1_loss")
+    return _weighted((x - y).abs(), weight, reduction, "l1_loss", True)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
@@ -216,8 +235,10 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str
     return reduce_loss(losses, reduction, "smooth_l1_loss")
 
 
-def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
-    """0.5·d² where |d| < δ, else δ·(|d| − 0.5·δ) (d = x − y): β·smooth_l1 with β = δ."""
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0,
+               weight=None) -> Tensor:
+    """0.5·d² where |d| < δ, else δ·(|d| − 0.5·δ) (d = x − y): β·smooth_l1 with β = δ;
+    an elementwise ``weight`` multiplies before the reduction ('mean' over the count)."""
     check_reduction(reduction, "huber_loss")
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
@@ -227,7 +248,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Te
     d = x - y
     a = d.abs()
     losses = where(a.data < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
-    return reduce_loss(losses, reduction, "huber_loss")
+    return _weighted(losses, weight, reduction, "huber_loss", False)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean",

@@ -73,6 +73,14 @@ SPECS = [
     OpSpec("huber_loss", lambda lib, x: F(lib).huber_loss(
         x, const(lib, BIN34, x), delta=0.7),
         (away_from(-0.7, 0.3, 1.7, margin=0.05),), shapes=((3, 4),)),
+    OpSpec("mse_loss.weight", lambda lib, x, t, w: F(lib).mse_loss(x, t, weight=w),
+           (ANY, ANY, POS), shapes="same"),
+    OpSpec("l1_loss.weight", lambda lib, x, w: F(lib).l1_loss(
+        x, const(lib, BIN34, x), weight=w), (away_from(0, 1, margin=0.05), POS),
+        shapes=((3, 4), (3, 4))),
+    OpSpec("huber_loss.weight", lambda lib, x, w: F(lib).huber_loss(
+        x, const(lib, BIN34, x), weight=w), (away_from(-1, 0, 1, 2, margin=0.05), POS),
+        shapes=((3, 4), (3, 4))),
     OpSpec("kl_div.batchmean", lambda lib, x, t: F(lib).kl_div(x, t, reduction="batchmean"),
            (ANY, Domain(0.1, 1.0)), shapes=((3, 4), (3, 4))),
     OpSpec("kl_div.log_target_sum", lambda lib, x, t: F(lib).kl_div(

@@ -254,16 +254,16 @@ class Module(StateDictMixin):
         if not hasattr(mod, name):
             raise AttributeError(f"{type(mod).__name__} has no attribute `{name}`")
         if name not in mod.__dict__[reg]:
-            raise AttributeError(f"`{name}` is not a {kind}")
+            raise AttributeError(f"`{name}` is not {kind}")
         return mod.__dict__[reg][name]
 
     def get_parameter(self, target: str) -> Parameter:
         """The parameter at dotted path ``target``: 'encoder.0.weight'."""
-        return self._get_member(target, "_parameters", "nn.Parameter")
+        return self._get_member(target, "_parameters", "an nn.Parameter")
 
     def get_buffer(self, target: str) -> Tensor:
         """The buffer at dotted path ``target``: 'bn.running_mean'."""
-        return self._get_member(target, "_buffers", "buffer")
+        return self._get_member(target, "_buffers", "a buffer")
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call ``fn`` on every sub-module (children first, as in PyTorch) and then on
