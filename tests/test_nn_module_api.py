@@ -265,3 +265,14 @@ def test_summary_table_and_rows(capsys):
     emb = nn.summary(nn.Sequential(nn.Embedding(10, 4), nn.Flatten()), (2, 3),
                      dtypes=[np.int64], verbose=0)
     assert emb[-1]["output_shape"] == [2, 12]
+
+
+def test_saving_a_model_object_is_refused_with_the_state_dict_way(tmp_path):
+    model = nn.Sequential(nn.Linear(2, 2))
+    with pytest.raises(TypeError, match=r"model\.state_dict\(\)"):
+        tm.save(model, tmp_path / "m.npz")
+    assert not (tmp_path / "m.npz").exists()
+    tm.save(model.state_dict(), tmp_path / "m.npz")
+    other = nn.Sequential(nn.Linear(2, 2))
+    other.load_state_dict(tm.load(tmp_path / "m.npz"))
+    np.testing.assert_array_equal(other[0].weight.numpy(), model[0].weight.numpy())
