@@ -1,6 +1,8 @@
 """Every differentiable op, one ``Function`` subclass each, forward and backward side by side."""
 
 from ._registry import FUNCTIONS, METHODS, bind
+from .bce_pos_weight import BinaryCrossEntropyWithLogitsPosWeight
+from .distance import VectorNorm
 from .elementwise import (
     Abs,
     Add,
@@ -20,6 +22,8 @@ from .elementwise import (
 )
 from .linalg import Linear, MatMul
 from .loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits
+from .nll import NLLLoss
+from .normalization import Normalize
 from .reduce import Max, Mean, Min, Sum
 from .shape import (
     BroadcastTo,
@@ -33,6 +37,7 @@ from .shape import (
     Where,
 )
 from .softmax import CrossEntropy, LogSoftmax, LogSumExp, Softmax
+from .sparse import Embedding
 
 __all__ = [
     "FUNCTIONS", "METHODS", "bind_methods",
@@ -42,6 +47,8 @@ __all__ = [
     "Mul", "Neg", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid", "Softmax", "Sqrt",
     "Stack", "Sub", "Sum", "SwapAxes", "Tanh", "Transpose", "Where",
 ]
+__all__ += ["BinaryCrossEntropyWithLogitsPosWeight", "Embedding", "NLLLoss", "Normalize",
+            "VectorNorm"]
 
 
 def bind_methods(cls) -> None:
