@@ -228,6 +228,7 @@ LOSSES = [  # (name, our module, torch module, input maker)
 ]
 
 
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning")  # KLDivLoss's
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("case", LOSSES, ids=[c[0] for c in LOSSES])
 def test_loss_modules_match_pytorch(case, reduction):
