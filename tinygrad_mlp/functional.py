@@ -22,23 +22,25 @@ from .functional_layers import (  # the layers beyond linear
     pairwise_distance,
     vector_norm,
 )
-from .functional_losses import (  # every loss
+from .functional_losses import (  # classification and regression losses
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
-    cosine_embedding_loss,
     cross_entropy,
     gaussian_nll_loss,
-    hinge_embedding_loss,
     huber_loss,
     kl_div,
     l1_loss,
-    margin_ranking_loss,
     mse_loss,
-    multi_margin_loss,
-    multilabel_soft_margin_loss,
     nll_loss,
     poisson_nll_loss,
     smooth_l1_loss,
+)
+from .functional_margin_losses import (  # margin and metric-learning losses
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_soft_margin_loss,
     soft_margin_loss,
     triplet_margin_loss,
 )
@@ -50,7 +52,7 @@ __all__ = [
     "l1_penalty", "l2_penalty", "linear", "log_softmax", "logsumexp", "mse_loss", "nll_loss",
     "relu", "sigmoid", "softmax", "tanh",
 ]
-__all__ += [  # functional_layers.py and functional_losses.py
+__all__ += [  # functional_layers.py, functional_losses.py, functional_margin_losses.py
     "alpha_dropout", "batch_norm", "bilinear", "cosine_embedding_loss", "cosine_similarity",
     "embedding", "gaussian_nll_loss", "hinge_embedding_loss", "huber_loss", "kl_div",
     "l1_loss", "layer_norm", "margin_ranking_loss", "multi_margin_loss",

@@ -1,5 +1,6 @@
 """``Module``: models as trees of layers, with PyTorch's registration, traversal,
-hooks, modes and dtype conversion (state dicts: ``nn/_state_dict.py``).
+hooks and modes (state dicts: ``nn/_state_dict.py``; ``to()``, ``half()``, …:
+``nn/_module_dtype.py``).
 
 A ``Module`` registers whatever ``Parameter``s, buffers (``register_buffer``)
 and sub-modules are assigned to its attributes, in assignment order, so
@@ -17,6 +18,7 @@ import numpy as np
 
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
+from ._module_dtype import DtypeDeviceMixin
 from ._state_dict import IncompatibleKeys, StateDictMixin, _IncompatibleKeys
 from .hooks import BackwardHookState, RemovableHandle
 from .parameter import Parameter
@@ -44,7 +46,7 @@ def _check_name(kind: str, name, owner: Module) -> None:
         raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
 
 
-class Module(StateDictMixin):
+class Module(StateDictMixin, DtypeDeviceMixin):
     """Base class of layers and models: subclass it, assign layers/Parameters in
     ``__init__`` and define ``forward``; call the module to run it."""
 
@@ -306,65 +308,6 @@ class Module(StateDictMixin):
             else:
                 p.grad.data[...] = 0
 
-    # ------------------------------------------------------ dtype/device
-    def _convert_floats(self, dt: np.dtype) -> Module:
-        """Cast every floating parameter, gradient and buffer to ``dt`` (in place;
-        integer buffers such as ``num_batches_tracked`` stay as they are)."""
-        for t in [*self.parameters(), *self.buffers()]:
-            if t.data.dtype.kind == "f" and t.data.dtype != dt:
-                t.data = t.data.astype(dt)
-            if t.grad is not None and t.grad.data.dtype != dt:
-                t.grad = Tensor._wrap(t.grad.data.astype(dt))
-        return self
-
-    def to(self, *args, **kwargs) -> Module:
-        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(tensor)``: convert
-        the floating parameters and buffers, in place (the device must be the CPU)."""
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.data.dtype
-            elif _is_device(a):
-                device = a
-            else:
-                dtype = a
-        if device is not None:
-            _check_cpu(device, "Module.to")
-        if dtype is None:
-            return self
-        try:
-            dt = np.dtype(getattr(dtype, "numpy_dtype", dtype))
-        except TypeError:
-            raise TypeError(f"Module.to: {dtype!r} is not a dtype or a device") from None
-        if dt.kind != "f":
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got "
-                            f"desired dtype={dt}")
-        return self._convert_floats(dt)
-
-    def cpu(self) -> Module:
-        """The module itself: everything already lives in host memory (NumPy)."""
-        return self
-
-    def cuda(self, device=None) -> Module:
-        _check_cpu("cuda", "Module.cuda")
-        return self  # pragma: no cover - _check_cpu raises
-
-    def half(self) -> Module:
-        """Floating parameters and buffers to float16."""
-        return self._convert_floats(np.dtype(np.float16))
-
-    def float(self) -> Module:
-        """Floating parameters and buffers to float32."""
-        return self._convert_floats(np.dtype(np.float32))
-
-    def double(self) -> Module:
-        """Floating parameters and buffers to float64."""
-        return self._convert_floats(np.dtype(np.float64))
-
     # ------------------------------------------------------------- hooks
     def _add_hook(self, reg: str, hook: Callable, prepend: bool,
                   with_kwargs: bool = False) -> RemovableHandle:
@@ -453,23 +396,6 @@ class Module(StateDictMixin):
             else:
                 body = "\n  " + "\n  ".join(lines) + "\n"
         return f"{self._get_name()}({body})"
-
-
-def _is_device(x) -> bool:
-    if isinstance(x, str):
-        try:
-            np.dtype(x)
-            return False
-        except TypeError:
-            return True
-    return type(x).__name__ == "device"  # torch.device, tm.device
-
-
-def _check_cpu(device, opname: str) -> None:
-    kind = str(getattr(device, "type", device)).split(":")[0]
-    if kind != "cpu":
-        raise RuntimeError(f"{opname}: tinygrad_mlp computes with NumPy on the CPU only; "
-                           f"got device {str(device)!r} (use 'cpu' or leave it out)")
 
 
 def __getattr__(name: str):
