@@ -50,3 +50,34 @@ def test_batchnorm_and_layernorm_modules_gradients(data):
     if np.ptp(x.reshape(n, -1), axis=1).min() < 1e-3:
         return
     assert_grad_matches_numeric(lambda x: ln(x), x)
+
+
+def _t64(rng, *shape):
+    return tm.Tensor(rng.standard_normal(shape), requires_grad=True)
+
+
+def test_second_derivatives_of_the_fused_layer_and_loss_nodes():
+    """create_graph=True records the backward of the fused nodes (gradgradcheck)."""
+    rng = np.random.default_rng(0)
+    x, w, b = _t64(rng, 5, 3), _t64(rng, 3), _t64(rng, 3)
+    probs = tm.Tensor(rng.uniform(0, 1, (5, 3)), requires_grad=True)
+    labels = np.array([0, 2, 1, 1, 0])
+    weight = tm.Tensor([0.5, 2.0, 1.0])
+    cases = {
+        "batch_norm": (lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+                       (x, w, b)),
+        "layer_norm": (lambda x, w, b: F.layer_norm(x, (3,), w, b), (x, w, b)),
+        "cross_entropy.weight_smooth": (lambda x: F.cross_entropy(
+            x, labels, weight=weight, label_smoothing=0.2), (x,)),
+        "cross_entropy.probs": (lambda x, t: F.cross_entropy(x, t), (x, probs)),
+        "bce_with_logits.pos_weight": (lambda x, t: F.binary_cross_entropy_with_logits(
+            x, t, pos_weight=tm.Tensor([2.0, 0.5, 1.0])), (x, probs)),
+        "nll_loss.weight": (lambda x: F.nll_loss(x, labels, weight=weight), (x,)),
+        "pairwise_distance": (lambda a, b: F.pairwise_distance(a, b, p=3), (x, probs)),
+        "embedding": (lambda w: F.embedding(np.array([1, 1, 0]), w) ** 2, (w.reshape(3, 1)
+                                                                        .detach(),)),
+    }
+    for name, (fn, inputs) in cases.items():
+        inputs = tuple(t if t.requires_grad else tm.Tensor(t.numpy(), requires_grad=True)
+                       for t in inputs)
+        assert tm.gradgradcheck(fn, inputs), name

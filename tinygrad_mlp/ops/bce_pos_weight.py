@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import xp
-from ._dual import sigmoid, value
+from ._dual import is_tensor, sigmoid
 
 __all__ = ["BinaryCrossEntropyWithLogitsPosWeight"]
 
@@ -33,7 +33,13 @@ class BinaryCrossEntropyWithLogitsPosWeight(Function):
         gx = g * ((1 - t) - lw * sigmoid(-x)) if self.needs_grad(0) else None
         gt = None
         if self.needs_grad(1):
-            sp = _softplus_neg(value(x))  # constant in x under create_graph (first order exact)
+            if is_tensor(x):  # create_graph: log(1 + e^−x) as a differentiable node
+                from .loss import BinaryCrossEntropyWithLogits
+
+                ones = type(x)._wrap(xp.ones(x.shape, dtype=x.dtype))
+                sp = BinaryCrossEntropyWithLogits.apply(x, ones)  # = log(1 + e^−x)
+            else:
+                sp = _softplus_neg(x)
             gt = g * (-x + (pw - 1) * sp)
         return gx, gt
 

@@ -139,6 +139,13 @@ class CrossEntropy(Function):
             else:
                 d = p
                 d[self.picked] -= 1  # softmax − one-hot, in place
+        elif prob_target and is_tensor(x):  # create_graph: A depends on the target too
+            (t,) = prob_target
+            eps = self.eps_
+            coef = t * (1 - eps) + eps / x.shape[ax] if eps else t
+            if self.wb is not None:
+                coef = coef * self.wb
+            d = p * coef.sum(axis=ax, keepdims=True) - coef
         else:
             d = p * self.rowsum - self.coef
         ge = expand_grad(g, self.reduction, self.scale, ax)
