@@ -276,3 +276,21 @@ def test_saving_a_model_object_is_refused_with_the_state_dict_way(tmp_path):
     other = nn.Sequential(nn.Linear(2, 2))
     other.load_state_dict(tm.load(tmp_path / "m.npz"))
     np.testing.assert_array_equal(other[0].weight.numpy(), model[0].weight.numpy())
+
+
+def test_full_backward_hook_with_two_inputs_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    a0, b0 = rng.standard_normal((4, 3)), rng.standard_normal((4, 2))
+    ours, theirs = nn.Bilinear(3, 2, 5).double(), torch.nn.Bilinear(3, 2, 5).double()
+    theirs.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})
+    got, want = [], []
+    ours.register_full_backward_hook(lambda m, gi, go: got.append(gi))
+    theirs.register_full_backward_hook(lambda m, gi, go: want.append(gi))
+    a, b = tm.Tensor(a0, requires_grad=True), tm.Tensor(b0, requires_grad=True)
+    ta, tb = torch.tensor(a0, requires_grad=True), torch.tensor(b0, requires_grad=True)
+    (ours(a, b) ** 2).sum().backward()
+    (theirs(ta, tb) ** 2).sum().backward()
+    assert len(got) == len(want) == 1
+    for g, w in zip(got[0], want[0]):
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-12)
