@@ -301,3 +301,44 @@ def test_class_target_errors_name_the_op():
     with pytest.raises(RuntimeError, match="smaller than num_classes"):
         F.one_hot(tm.tensor(np.array([3])), 3)
     assert F.one_hot(tm.tensor(np.array([0, 2]))).dtype == np.int64
+
+
+_R = np.random.default_rng(7)
+_X1, _W4 = _R.standard_normal(4), np.array([0.5, 2, 1, 3.0])
+_X, _T = _R.standard_normal((3, 4)), _R.standard_normal((3, 4))
+_P4 = np.array([0.1, 0.2, 0.3, 0.4])
+EDGE_CASES = {  # name: fn(lib, F, T) where T makes a float64 (or int64) tensor of lib's
+    "nll_1d_weight": lambda F, T: F.nll_loss(T(_X1), T(np.array(2)), weight=T(_W4)),
+    "ce_1d_smooth_weight": lambda F, T: F.cross_entropy(T(_X1), T(np.array(1)),
+                                                        weight=T(_W4), label_smoothing=0.3),
+    "ce_1d_probs": lambda F, T: F.cross_entropy(T(_X1), T(_P4)),
+    "ce_all_ignored": lambda F, T: F.cross_entropy(T(_X), T(np.array([-100] * 3))),
+    "ce_empty": lambda F, T: F.cross_entropy(T(np.zeros((0, 3))), T(np.zeros(0, np.int64))),
+    "gaussian_float_var": lambda F, T: F.gaussian_nll_loss(T(_X), T(_T), 0.7),
+    "kl_1d_batchmean": lambda F, T: F.kl_div(T(_X1), T(np.abs(_X1)), reduction="batchmean"),
+    "multi_margin_1d": lambda F, T: F.multi_margin_loss(T(_X1), T(np.array([2]))),
+    "cosine_embedding_1d": lambda F, T: F.cosine_embedding_loss(T(_X1), T(_X1[::-1].copy()),
+                                                                T(np.array(-1))),
+    "triplet_1d": lambda F, T: F.triplet_margin_loss(T(_X1), T(2 * _X1), T(-_X1)),
+    "pairwise_1d": lambda F, T: F.pairwise_distance(T(_X1), T(2 * _X1)),
+    "pairwise_inf": lambda F, T: F.pairwise_distance(T(_X), T(_T), p=float("inf")),
+    "cosine_similarity_broadcast": lambda F, T: F.cosine_similarity(T(_X), T(_X1), dim=-1),
+    "normalize_1d": lambda F, T: F.normalize(T(_X1), dim=0),
+    "multilabel_soft_margin_1d": lambda F, T: F.multilabel_soft_margin_loss(
+        T(_X1), T(np.array([1.0, 0, 1, 0]))),
+    "smooth_l1_beta0": lambda F, T: F.smooth_l1_loss(T(_X), T(_T), beta=0.0),
+    "bce_logits_pos_weight_1d": lambda F, T: F.binary_cross_entropy_with_logits(
+        T(_X1), T(np.array([1.0, 0, 0.5, 1])), pos_weight=T(np.array([3.0]))),
+    "poisson_rate": lambda F, T: F.poisson_nll_loss(T(np.abs(_X)), T(np.abs(_T)),
+                                                    log_input=False),
+    "one_hot_2d": lambda F, T: F.one_hot(T(np.array([[1, 0], [2, 3]]))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGE_CASES))
+def test_edge_cases_match_pytorch(name):
+    fn = EDGE_CASES[name]
+    ours = fn(F, lambda a: tm.tensor(np.asarray(a)))
+    theirs = fn(torch.nn.functional, lambda a: torch.tensor(np.asarray(a)))
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+    np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
