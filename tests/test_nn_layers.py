@@ -342,3 +342,39 @@ def test_edge_cases_match_pytorch(name):
     theirs = fn(torch.nn.functional, lambda a: torch.tensor(np.asarray(a)))
     assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
     np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_batchnorm_mlp_trains_to_pytorchs_weights_step_for_step():
+    """A tutorial-style Module subclass (BatchNorm, LayerNorm, label smoothing), 20 SGD
+    steps with momentum: the same weights and running statistics as PyTorch."""
+
+    def build(lib):
+        class Net(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = lib.nn.Linear(6, 8)
+                self.bn = lib.nn.BatchNorm1d(8)
+                self.fc2 = lib.nn.Linear(8, 4)
+                self.ln = lib.nn.LayerNorm(4)
+
+            def forward(self, x):
+                return self.ln(self.fc2(self.bn(self.fc1(x)).relu()))
+
+        return Net()
+
+    ours, theirs = build(tm).double(), build(torch).double()
+    theirs.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})
+    opt = tm.optim.SGD(ours.parameters(), lr=0.1, momentum=0.9)
+    topt = torch.optim.SGD(theirs.parameters(), lr=0.1, momentum=0.9)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        x, y = rng.standard_normal((16, 6)), rng.integers(0, 4, 16)
+        for model, o, lib in ((ours, opt, tm), (theirs, topt, torch)):
+            o.zero_grad()
+            loss = lib.nn.functional.cross_entropy(model(lib.tensor(x)), lib.tensor(y),
+                                                   label_smoothing=0.1)
+            loss.backward()
+            o.step()
+    for k, v in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[k], v.numpy(), rtol=1e-8, atol=1e-10,
+                                   err_msg=k)
