@@ -1,9 +1,10 @@
-"""Function forms of the losses (re-exported by ``tinygrad_mlp.functional``), with
-PyTorch's arguments, defaults, formulas and ``reduction='mean' | 'sum' | 'none'``.
+"""Function forms of the classification and regression losses (re-exported by
+``tinygrad_mlp.functional``; the margin losses are in ``functional_margin_losses.py``),
+with PyTorch's arguments, defaults, formulas and ``reduction='mean' | 'sum' | 'none'``.
 
 Classification losses on labels (cross-entropy, NLL) and binary cross-entropy
-are fused op nodes (``ops/softmax.py``, ``ops/nll.py``, ``ops/loss.py``), finite
-for logits of ±1e4; the others are written with the engine's ops, so their
+are fused op nodes (``ops/softmax.py``, ``ops/nll.py``, ``ops/loss.py``,
+``ops/bce_pos_weight.py``), finite for logits of ±1e4; the others are written with the engine's ops, so their
 gradients come from those.  PyTorch's deprecated ``size_average``/``reduce``
 arguments are accepted and mapped to ``reduction`` as PyTorch does.
 """

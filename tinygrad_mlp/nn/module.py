@@ -23,8 +23,8 @@ from ._state_dict import IncompatibleKeys, StateDictMixin, _IncompatibleKeys
 from .hooks import BackwardHookState, RemovableHandle
 from .parameter import Parameter
 
-__all__ = ["IncompatibleKeys", "Module", "Parameter",
-           "_IncompatibleKeys"]
+# IncompatibleKeys and Parameter are re-exported: older code imports them from here.
+__all__ = ["IncompatibleKeys", "Module", "Parameter", "_IncompatibleKeys"]
 
 _REGISTRIES = ("_parameters", "_buffers", "_modules")
 
@@ -36,7 +36,7 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
-def _check_name(kind: str, name, owner: Module) -> None:
+def _check_name(kind: str, name) -> None:
     """PyTorch's checks on a registered name (TypeError / KeyError)."""
     if not isinstance(name, str):
         raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
@@ -135,7 +135,7 @@ class Module(StateDictMixin, DtypeDeviceMixin):
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register ``param`` under ``name``; None reserves the name (e.g. ``bias=False``)."""
         self._registry("_parameters", name)
-        _check_name("parameter", name, self)
+        _check_name("parameter", name)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter "
                             f"'{name}' (nn.Parameter or None required)")
@@ -148,7 +148,7 @@ class Module(StateDictMixin, DtypeDeviceMixin):
         """Register a Tensor that is state but not a parameter (BatchNorm's running
         mean): moved by ``to()``, saved in ``state_dict`` unless ``persistent=False``."""
         self._registry("_buffers", name)
-        _check_name("buffer", name, self)
+        _check_name("buffer", name)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer "
                             f"'{name}' (Tensor or None required)")
@@ -164,7 +164,7 @@ class Module(StateDictMixin, DtypeDeviceMixin):
         self._registry("_modules", name)
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        _check_name("module", name, self)
+        _check_name("module", name)
         if hasattr(self, name) and name not in self._modules:
             raise KeyError(f"attribute '{name}' already exists")
         self._forget(name, "_modules")
@@ -407,5 +407,3 @@ def __getattr__(name: str):
         return getattr(container, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-
-_ = (IncompatibleKeys, _IncompatibleKeys)
