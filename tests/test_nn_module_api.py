@@ -294,3 +294,17 @@ def test_full_backward_hook_with_two_inputs_matches_pytorch():
     assert len(got) == len(want) == 1
     for g, w in zip(got[0], want[0]):
         np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-12)
+
+
+def test_deepcopy_and_pickle_keep_buffers_and_outputs():
+    import copy
+    import pickle
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU())
+    x = tm.Tensor(np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32))
+    model(x)  # move the running statistics
+    model.eval()
+    for other in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert list(other.state_dict()) == list(model.state_dict()) and not other.training
+        np.testing.assert_array_equal(other(x).numpy(), model(x).numpy())
+        assert int(other[1].num_batches_tracked.data) == 1
