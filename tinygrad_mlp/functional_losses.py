@@ -4,9 +4,10 @@ with PyTorch's arguments, defaults, formulas and ``reduction='mean' | 'sum' | 'n
 
 Classification losses on labels (cross-entropy, NLL) and binary cross-entropy
 are fused op nodes (``ops/softmax.py``, ``ops/nll.py``, ``ops/loss.py``,
-``ops/bce_pos_weight.py``), finite for logits of ±1e4; the others are written with the engine's ops, so their
-gradients come from those.  PyTorch's deprecated ``size_average``/``reduce``
-arguments are accepted and mapped to ``reduction`` as PyTorch does.
+``ops/bce_pos_weight.py``), finite for logits of ±1e4; the others are written
+with the engine's ops, so their gradients come from those.  PyTorch's deprecated
+``size_average``/``reduce`` arguments are accepted and mapped to ``reduction`` as
+PyTorch does.
 """
 
 from __future__ import annotations
