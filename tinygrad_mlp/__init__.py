@@ -26,6 +26,7 @@ from .creation import (
 )
 from .gradcheck import GradcheckError, gradcheck, gradcheck_report, gradgradcheck
 from .io import CheckpointError, load, save
+from .nn.summary import summary
 from .ops import FUNCTIONS as _FUNCTIONS
 from .ops.shape import concatenate, stack, where
 from .rng import get_rng, manual_seed
@@ -72,6 +73,8 @@ __all__ += [
     "get_rng_state", "initial_seed", "linspace", "logspace", "multinomial", "normal",
     "rand_like", "randint", "randint_like", "randn_like", "randperm", "seed", "set_rng_state",
 ]
+
+__all__ += ["summary"]
 
 # The tm.<name> functions the op modules register (ops/_registry.py), beside the above.
 globals().update({k: v for k, v in _FUNCTIONS.items() if k not in globals()})

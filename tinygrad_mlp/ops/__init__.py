@@ -3,6 +3,8 @@
 # These modules register Tensor methods and tm. functions (ops/_registry.py).
 from . import activation, arith, compare, pointwise, reduction, rounding  # noqa: F401
 from ._registry import FUNCTIONS, METHODS, bind
+from .bce_pos_weight import BinaryCrossEntropyWithLogitsPosWeight
+from .distance import VectorNorm
 from .elementwise import (
     Abs,
     Add,
@@ -22,6 +24,8 @@ from .elementwise import (
 )
 from .linalg import Linear, MatMul
 from .loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits
+from .nll import NLLLoss
+from .normalization import Normalize
 from .reduce import Max, Mean, Min, Sum
 from .shape import (
     BroadcastTo,
@@ -35,6 +39,7 @@ from .shape import (
     Where,
 )
 from .softmax import CrossEntropy, LogSoftmax, LogSumExp, Softmax
+from .sparse import Embedding
 
 __all__ = [
     "FUNCTIONS", "METHODS", "activation", "bind_methods",
@@ -44,6 +49,8 @@ __all__ = [
     "Mul", "Neg", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid", "Softmax", "Sqrt",
     "Stack", "Sub", "Sum", "SwapAxes", "Tanh", "Transpose", "Where",
 ]
+__all__ += ["BinaryCrossEntropyWithLogitsPosWeight", "Embedding", "NLLLoss", "Normalize",
+            "VectorNorm"]
 
 
 def bind_methods(cls) -> None:
