@@ -106,7 +106,7 @@ def test_op_details_and_dtype():
     z = y.softmax(axis=-1)[0, :1]
     nodes, _ = parse(draw_graph(z))
     heads = {lines(a)[0] for a in nodes.values()}
-    assert {"sum axis=1", "mul", "reshape → (2, 2)", "mean axis=0 keepdims", "softmax axis=-1",
+    assert {"sum axis=1", "mul 3", "reshape → (2, 2)", "mean axis=0 keepdims", "softmax axis=-1",
             "getitem [0, :1]", "leaf", "output"} <= heads
     assert "(4, 5) float64" in lines(nodes[by_title(nodes)["leaf"]])
 
@@ -151,7 +151,7 @@ def test_group_modules_makes_clusters():
     W = tm.Tensor(np.ones((2, 2)), requires_grad=True)
     dot2 = draw_graph((W * 2).sum(), params={"W": W}, group_modules={"mine": [W]})
     block = re.search(r"subgraph cluster_0 \{(.*?)\n\t\}", dot2.source, re.S)[1]
-    assert "label=mine" in block and '"W\\n' in block and "label=mul" in block
+    assert "label=mine" in block and '"W\\n' in block and 'label="mul 2"' in block
 
 
 # --------------------------------------------------------- gradient norms

@@ -278,7 +278,15 @@ class _Builder:
     def is_root(self, t: TView) -> bool:
         return _tid(t) in self.roots
 
+    def inline_const(self, t: TView) -> bool:
+        """An unnamed scalar constant (the 2 of ``x * 2``) is written into its op's label:
+        as a box it would be one node with edges to every op using it."""
+        return (t.op is None and not t.requires_grad and t.numel == 1 and not t.name
+                and _tid(t) not in self.names and not self.is_root(t) and not self.show_all)
+
     def boxed(self, t: TView) -> bool:
+        if self.inline_const(t):
+            return False
         return (t.op is None or self.is_root(t) or self.show_all or bool(t.name)
                 or _tid(t) in self.names or t.grad is not None or t.retains_grad)
 
@@ -292,6 +300,8 @@ class _Builder:
         """(node key, edge label, tensor drawn) for an edge that carries ``t`` into an op."""
         if self.boxed(t):
             return ("tensor", t.key), None, t
+        if t.op is None:  # a scalar constant, written into the op's label
+            return None, None, None
         if self.folded(t):
             p = t.op.parents[0]
             return ("tensor", p.key), "ᵀ", p
@@ -317,6 +327,8 @@ class _Builder:
             me = self.ids[("op", obj.key)]
             cut = False
             for p in obj.parents:
+                if self.inline_const(p):
+                    continue
                 key, label, _ = self.source(p)
                 if key in self.ids:
                     self.edges.append((self.ids[key], me, label))
@@ -406,6 +418,10 @@ class _Builder:
     def op_attrs(self, op, out: TView, saturation, min_frac) -> dict:
         name = op.name
         head = name + S.op_detail(op, out)
+        consts = [p for p in op.parents if self.inline_const(p)]
+        if consts:
+            head += " " + ", ".join("const" if p.data is None else f"{p.data.item():.5g}"
+                                    for p in consts)
         if op.key in self.numbers or out.key in self.numbers:
             head = f"{self.numbers.get(out.key)}: {head}"
         lines = [head]
@@ -438,4 +454,7 @@ class _Builder:
         if self.numbers:
             rows.append('<TR><TD COLSPAN="9">k: the k-th op backward visits '
                         '(reverse topological order)</TD></TR>')
+        if self.current is not None:
+            rows.append(f'<TR><TD COLSPAN="9" BGCOLOR="{S.YELLOW}">yellow: the op backward is '
+                        'at; ‖δ‖ = norm of ∂L/∂(that tensor)</TD></TR>')
         return S.legend_table(rows) if rows else None
