@@ -171,8 +171,8 @@ def _check_metrics(metrics, opname: str) -> tuple[str, ...]:
 
 def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: Iterable,
         epochs: int = 1, val_data=None, scheduler=None, early_stopping: int | None = None,
-        metrics: Iterable[str] = _METRICS, progress: bool = True,
-        verbose: int = 0) -> History:
+        metrics: Iterable[str] | None = None, progress: bool = True,
+        verbose: int = 0, callbacks: Iterable | None = None, report_dir=None) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_loader`` (re-iterable, yielding
     (X, y) batches, e.g. a DataLoader; an (X, y) pair of arrays means full-batch
     training) and return a ``History``.
@@ -183,8 +183,26 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
     ``verbose=1`` prints one line per epoch. The epoch 'loss' is the
     sample-weighted mean of the batch losses (the mean of batch sums for
     reduction 'sum'); 'accuracy' is measured on the training batches as they pass.
+    ``metrics=None`` (the default) picks them from the task: accuracy for
+    classification targets, none for a regression (no NaN columns).
+
+    ``callbacks``: objects with any of ``on_train_begin(model, optimizer)``,
+    ``on_before_step(model, optimizer)`` (after backward), ``on_batch_end(model,
+    optimizer)``, ``on_epoch_end(model, epoch, history)``, ``on_train_end(model,
+    history)`` (see ``tinygrad_mlp.viz.callbacks``). ``report_dir`` records the
+    training diagnostics and writes ``report.html`` there at the end (needs the
+    viz extra). After ``fit`` the parameters' ``.grad`` hold the last batch's
+    gradients.
     """
-    metrics = _check_metrics(metrics, "fit")
+    auto = metrics is None
+    metrics = _check_metrics(_METRICS if auto else metrics, "fit")
+    callbacks = list(callbacks or ())
+    reporter = None
+    if report_dir is not None:  # the one upward import: the report lives in viz
+        from .viz.report import FitReporter
+
+        reporter = FitReporter(report_dir, loss_fn, val_data)
+        callbacks.append(reporter)
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"fit: epochs must be a non-negative int, got {epochs!r}")
     if _is_xy(train_loader):  # one (X, y) pair: full-batch training
@@ -208,6 +226,7 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
     bar = tqdm(total=epochs * n_batches if n_batches is not None else None,
                disable=not progress, unit="batch", dynamic_ncols=True)
     best_loss, best_state, wait = math.inf, None, 0
+    _notify(callbacks, "on_train_begin", model, optimizer)
     try:
         for epoch in range(epochs):
             model.train()
@@ -219,7 +238,11 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
                 out = model(X)
                 loss = loss_fn(out, y)
                 loss.backward()
+                if callbacks:
+                    _notify(callbacks, "on_before_step", model, optimizer)
                 optimizer.step()
+                if callbacks:
+                    _notify(callbacks, "on_batch_end", model, optimizer)
                 value = float(loss.item())
                 history["batch_loss"].append(value)
                 n = len(X) if weighted else 1
@@ -238,6 +261,10 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
             if weight == 0:
                 raise ValueError("fit: train_loader yielded no batches")
             history["loss"].append(total / weight)
+            if auto and want_acc and counted == 0:  # a regression: no accuracy columns
+                want_acc, metrics = False, ()
+                for key in ("accuracy", "val_accuracy"):
+                    history.pop(key, None)
             if want_acc:
                 history["accuracy"].append(right / counted if counted else math.nan)
             if val_data is not None:
@@ -257,6 +284,7 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
                 line = ", ".join(f"{k} {v[-1]:.4g}" for k, v in history.items()
                                  if k != "batch_loss")
                 tqdm.write(f"epoch {epoch + 1}/{epochs}: {line}")
+            _notify(callbacks, "on_epoch_end", model, epoch, history)
             if early_stopping is not None and wait >= early_stopping:
                 history.stopped_early = True
                 break
@@ -264,4 +292,12 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
         bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
+    _notify(callbacks, "on_train_end", model, history)
     return history
+
+
+def _notify(callbacks: list, hook: str, *args) -> None:
+    for cb in callbacks:
+        fn = getattr(cb, hook, None)
+        if fn is not None:
+            fn(*args)
