@@ -11,6 +11,7 @@ import numpy as np
 from .. import __version__, nn
 from ..data import load_digits, load_fashion_mnist, load_idx_folder, load_mnist, train_test_split
 from ..io import load
+from .tabular import encode_target, is_table, read_table
 
 DATASETS = ("digits", "mnist", "fashion-mnist")
 ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
@@ -40,6 +41,9 @@ class Data:
     X_test: np.ndarray
     y_test: np.ndarray
     note: str = ""
+    #: 'classification' (y int64 labels) or 'regression' (y float32 (N, 1)).
+    task: str = "classification"
+    class_names: list | None = None
 
     @property
     def input_dim(self) -> int:
@@ -47,15 +51,23 @@ class Data:
 
     @property
     def num_classes(self) -> int:
-        return int(max(self.y_train.max(initial=0), self.y_test.max(initial=0))) + 1
+        """The model's outputs: classes, or 1 for a regression."""
+        if self.task == "regression":
+            return 1
+        known = len(self.class_names) if self.class_names else 0
+        return max(known, int(max(self.y_train.max(initial=0), self.y_test.max(initial=0))) + 1)
 
     def describe(self) -> str:
+        what = ("a regression target" if self.task == "regression"
+                else f"{self.num_classes} classes")
         return (f"{self.name}: {len(self.X_train)} training and {len(self.X_test)} test "
-                f"samples, {self.input_dim} features, {self.num_classes} classes{self.note}")
+                f"samples, {self.input_dim} features, {what}{self.note}")
 
 
 def dataset_label(dataset: str) -> str:
-    """A short name for output folders: the dataset name, or the folder's name."""
+    """A short name for output folders: the dataset name, or the folder's (file's) name."""
+    if is_table(dataset):
+        return Path(dataset).stem or "data"
     return dataset if dataset in DATASETS else (Path(dataset).expanduser().resolve().name
                                                 or "data")
 
@@ -74,7 +86,8 @@ def _splits(load_split) -> tuple:
 
 
 def load_data(dataset: str, test_size: float, seed: int, data_dir: str | None = None,
-              download: bool = False, limit: int | None = None) -> Data:
+              download: bool = False, limit: int | None = None, target: str | None = None,
+              task: str = "auto") -> Data:
     """``dataset`` (a name of DATASETS or a folder of IDX files) split into train and test.
 
     Datasets without a test split (digits, a folder with one split only) are split
@@ -82,6 +95,8 @@ def load_data(dataset: str, test_size: float, seed: int, data_dir: str | None = 
     that many random training samples.
     """
     note = ""
+    if is_table(dataset):
+        return _load_table(dataset, test_size, seed, limit, target, task)
     if dataset == "digits":
         X, y = load_digits()
         train, test = (X, y), None
@@ -120,7 +135,34 @@ def load_data(dataset: str, test_size: float, seed: int, data_dir: str | None = 
         keep = np.sort(np.random.default_rng(seed).choice(len(X_train), limit, replace=False))
         X_train, y_train = X_train[keep], y_train[keep]
         note += f" (--limit: {limit} training samples)"
-    return Data(dataset_label(dataset), X_train, y_train, X_test, y_test, note)
+    names = FASHION_CLASSES if dataset == "fashion-mnist" else None
+    return Data(dataset_label(dataset), X_train, y_train, X_test, y_test, note,
+                class_names=names)
+
+
+#: Fashion-MNIST's labels 0–9, as its README names them.
+FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                   "Sneaker", "Bag", "Ankle boot"]
+
+
+def _load_table(path: str, test_size: float, seed: int, limit, target, task) -> Data:
+    """A CSV/NPZ file split and standardised with the training split's statistics."""
+    X, raw, _ = read_table(path, target)
+    y, task, names = encode_target(raw, task)
+    strat = task == "classification" and np.bincount(y).min(initial=0) >= 2
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size, seed=seed,
+                                                        stratify=bool(strat))
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    std[std == 0] = 1.0
+    X_train = ((X_train - mean) / std).astype(np.float32)
+    X_test = ((X_test - mean) / std).astype(np.float32)
+    note = " (features standardised with the training split's mean and std)"
+    if limit is not None and limit < len(X_train):
+        keep = np.sort(np.random.default_rng(seed).choice(len(X_train), limit, replace=False))
+        X_train, y_train = X_train[keep], y_train[keep]
+        note += f" (--limit: {limit} training samples)"
+    return Data(dataset_label(path), X_train, y_train, X_test, y_test, note, task=task,
+                class_names=names)
 
 
 # ------------------------------------------------------------------ the model
@@ -148,6 +190,7 @@ def model_config(data: Data, dataset: str, hidden: list[int], activation: str,
                  test_size: float, seed: int, data_dir: str | None) -> dict:
     """What ``evaluate``/``graph``/``gradcheck`` need to rebuild the model and its data split."""
     is_folder = dataset not in DATASETS
+    extra = {"task": data.task, "class_names": data.class_names}
     return {
         "input_dim": data.input_dim, "hidden": [int(h) for h in hidden],
         "activation": activation, "num_classes": data.num_classes,
@@ -155,7 +198,7 @@ def model_config(data: Data, dataset: str, hidden: list[int], activation: str,
         "data_dir": str(Path(data_dir).expanduser().resolve()) if data_dir else None,
         "test_size": float(test_size), "seed": int(seed),
         "tinygrad_mlp_version": __version__,
-    }
+    } | extra
 
 
 def load_checkpoint(path: str) -> tuple[nn.Sequential, dict]:
@@ -194,14 +237,16 @@ def check_fits(config: dict, data: Data) -> None:
 # ------------------------------------------------------------------ graphs
 def loss_graph(model: nn.Module, X: np.ndarray, y: np.ndarray, color_by_grad: bool = False,
                title: str | None = None):
-    """The graphviz.Digraph of the cross-entropy of ``model`` on the batch (X, y),
-    drawn after ``backward`` so that parameters show their gradient norms."""
+    """The graphviz.Digraph of the loss of ``model`` on the batch (X, y) (cross-entropy
+    for integer labels, MSE for a regression), drawn after ``backward`` so that
+    parameters show their gradient norms."""
     from ..creation import from_numpy
     from ..viz import draw_graph
 
     model.zero_grad()
-    loss = nn.CrossEntropyLoss()(model(from_numpy(X)), from_numpy(y))
-    loss.backward(retain_graph=True)  # draw_graph walks the graph after backward
+    loss_fn = nn.CrossEntropyLoss() if y.dtype.kind in "iu" else nn.MSELoss()
+    loss = loss_fn(model(from_numpy(X)), from_numpy(y))
+    loss.backward()  # draw_graph draws what backward leaves (the skeleton)
     dot = draw_graph(loss, params=model, group_modules=model, color_by_grad=color_by_grad,
                      title=title)
     model.zero_grad()

@@ -258,7 +258,8 @@ class FitReporter:
     """The ``fit(…, report_dir=)`` callback: records the diagnostics, writes the report."""
 
     def __init__(self, out_dir, loss_fn=None, val_data=None, config=None, class_names=None,
-                 title: str = "Training report", sample: int = 500) -> None:
+                 title: str = "Training report", sample: int = 500,
+                 write_at_end: bool = True) -> None:
         self.out_dir, self.loss_fn, self.val_data = out_dir, loss_fn, val_data
         self.config, self.class_names, self.title = config, class_names, title
         X = y = None
@@ -266,6 +267,7 @@ class FitReporter:
             X, y = (_arrays(a)[:sample] for a in val_data)
         self.diagnostics = Diagnostics(X, y, loss_fn, update_every=1)
         self.path: Path | None = None
+        self.write_at_end = write_at_end
 
     def on_train_begin(self, model, optimizer) -> None:
         self.diagnostics.on_train_begin(model, optimizer)
@@ -280,6 +282,12 @@ class FitReporter:
         self.diagnostics.on_epoch_end(model, epoch, history)
 
     def on_train_end(self, model, history) -> None:
+        if self.write_at_end:
+            self.write(model, history)
+
+    def write(self, model, history) -> Path:
+        """Write ``report.html`` now (``on_train_end`` does unless ``write_at_end=False``)."""
         val = self.val_data if isinstance(self.val_data, tuple) else None
         self.path = write_report(self.out_dir, history, model, self.config, val,
                                  self.class_names, self.diagnostics, title=self.title)
+        return self.path
