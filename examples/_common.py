@@ -214,3 +214,35 @@ def load_example(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# ---------------------------------------------------------- 2-D toy data
+def make_toy(name: str, n: int = 400, noise: float = 0.1, seed: int = 0):
+    """A 2-D classification toy set as (X float32 (n, 2), y int64 (n,)), made with NumPy.
+
+    'moons' (two interleaved half circles), 'circles' (a ring around a disc),
+    'spirals' (two arms winding 1.75 turns), 'xor' (the four quadrants, opposite
+    ones alike); ``noise`` is the standard deviation of the Gaussian jitter.
+    """
+    rng = np.random.default_rng(seed)
+    half = n // 2
+    y = np.r_[np.zeros(half), np.ones(n - half)].astype(np.int64)
+    if name == "moons":
+        t = rng.uniform(0, np.pi, n)
+        X = np.where(y[:, None] == 0, np.c_[np.cos(t), np.sin(t)],
+                     np.c_[1 - np.cos(t), 0.5 - np.sin(t)])
+    elif name == "circles":
+        t = rng.uniform(0, 2 * np.pi, n)
+        r = np.where(y == 0, 1.0, 0.45)
+        X = np.c_[r * np.cos(t), r * np.sin(t)]
+    elif name == "spirals":
+        t = np.sqrt(rng.uniform(0.02, 1, n)) * 3.5 * np.pi
+        sign = np.where(y == 0, 1.0, -1.0)
+        X = np.c_[sign * t * np.cos(t), sign * t * np.sin(t)] / (3.5 * np.pi)
+    elif name == "xor":
+        X = rng.uniform(-1, 1, (n, 2))
+        y = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(np.int64)
+    else:
+        raise ValueError(f"make_toy: unknown data set {name!r} (moons, circles, spirals, xor)")
+    X = X + rng.normal(0, noise, X.shape)
+    return X.astype(np.float32), y
