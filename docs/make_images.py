@@ -124,15 +124,19 @@ MAKERS = {"graphs": graphs, "curves": curves, "activations": activations, "examp
 
 
 def main(argv: list[str]) -> None:
+    import argparse
+
+    p = argparse.ArgumentParser(prog="make_images.py", description=__doc__.splitlines()[0],
+                                epilog="picture sets: " + ", ".join(MAKERS))
+    p.add_argument("sets", nargs="*", choices=[[]] + list(MAKERS), metavar="SET",
+                   help=f"which pictures to redraw: {', '.join(MAKERS)} (default: all)")
+    p.add_argument("--quick", action="store_true",
+                   help="the examples' pictures from their --quick runs (seconds, not minutes)")
+    args = p.parse_args(argv)
     IMAGES.mkdir(exist_ok=True)
-    quick = "--quick" in argv
-    names = [a for a in argv if a != "--quick"] or list(MAKERS)
-    for name in names:
-        if name not in MAKERS:
-            raise SystemExit(f"make_images: unknown picture set {name!r} "
-                             f"(choose from {', '.join(MAKERS)})")
+    for name in args.sets or list(MAKERS):
         if name == "examples":
-            examples(quick)
+            examples(args.quick)
         else:
             MAKERS[name]()
 

@@ -23,8 +23,8 @@ from tinygrad_mlp import nn, optim
 from tinygrad_mlp.data import DataLoader
 from tinygrad_mlp.train import evaluate, fit
 from tinygrad_mlp.viz import (
-    gradient_stats,
     grad_flow,
+    gradient_stats,
     plot_activation_histograms,
     plot_grad_flow,
     plot_update_ratio,

@@ -15,7 +15,6 @@ histograms) with a ``fit`` callback and writes a ``report.html``.
 
 from __future__ import annotations
 
-import numpy as np
 from _common import make_parser, make_toy, output_dir, print_pictures, print_table
 
 import tinygrad_mlp as tm

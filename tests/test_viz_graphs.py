@@ -179,7 +179,8 @@ def test_a_hundred_thousand_op_graph_draws_in_seconds():
     seconds = time.perf_counter() - start
     assert seconds < 30, f"took {seconds:.1f} s"  # about 1 s on an idle laptop
     nodes, _ = parse(dot)
-    assert lines(nodes["truncated"])[0] == f"… {100_000 + 1 + 2 - 300} more nodes"  # ops, sum, x, output
+    # the ops, the sum, x and the output box
+    assert lines(nodes["truncated"])[0] == f"… {100_000 + 1 + 2 - 300} more nodes"
 
 
 # ------------------------------------------------------ backward order

@@ -40,7 +40,7 @@ from .common import (
     write_graph,
 )
 
-_DEFAULT_LR = {"adam": 0.01, "sgd": 0.1}
+_DEFAULT_LR = {"adam": 0.003, "sgd": 0.1}
 _CURVES = ("loss", "val_loss", "accuracy", "val_accuracy")
 
 
@@ -81,18 +81,20 @@ def train(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} is a file, not a folder")
     data = load_data(dataset, args.test_size, args.seed, args.data_dir, args.download,
-                     args.limit, target=args.target, task=args.task)
+                     args.limit, target=args.target, task=args.task,
+                     standardize=args.standardize)
     print(data.describe())
     regression = data.task == "regression"
     manual_seed(args.seed)
-    model = build_model(data.input_dim, args.hidden, args.activation, data.num_classes)
+    model = build_model(data.input_dim, args.hidden, args.activation, data.num_classes,
+                        args.dropout)
     optimizer = _make_optimizer(args, model, lr)
     config = model_config(data, dataset, args.hidden, args.activation, args.test_size,
                           args.seed, args.data_dir)
     config.update(optimizer=args.optimizer, lr=float(lr), weight_decay=args.weight_decay,
                   momentum=getattr(optimizer, "momentum", None), epochs=args.epochs,
                   batch_size=args.batch_size, limit=args.limit, target=args.target,
-                  schedule=args.schedule)
+                  schedule=args.schedule, dropout=args.dropout, standardize=args.standardize)
     print(f"model: {describe_model(config)} ({_n_params(model)} parameters), "
           f"{args.optimizer} lr={lr:g}, {args.epochs} epochs of batches of {args.batch_size}")
     print("val_* = the held-out test split, measured after each epoch (nothing is tuned on it)")
@@ -205,7 +207,8 @@ def _checkpoint_data(args: argparse.Namespace, config: dict) -> Data:
     test_size = config.get("test_size", 0.2) if same or split[0] is None else split[0]
     seed = config.get("seed", 0) if same or split[1] is None else split[1]
     data = load_data(dataset, test_size, seed, data_dir, args.download,
-                     target=config.get("target"), task=config.get("task") or "auto")
+                     target=config.get("target"), task=config.get("task") or "auto",
+                     standardize=bool(config.get("standardize")))
     check_fits(config, data)
     return data
 

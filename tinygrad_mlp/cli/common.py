@@ -87,13 +87,24 @@ def _splits(load_split) -> tuple:
 
 def load_data(dataset: str, test_size: float, seed: int, data_dir: str | None = None,
               download: bool = False, limit: int | None = None, target: str | None = None,
-              task: str = "auto") -> Data:
+              task: str = "auto", standardize: bool = False) -> Data:
     """``dataset`` (a name of DATASETS or a folder of IDX files) split into train and test.
 
     Datasets without a test split (digits, a folder with one split only) are split
     with ``train_test_split(test_size, seed, stratify=True)``; ``limit`` keeps at most
     that many random training samples.
     """
+    data = _load_data(dataset, test_size, seed, data_dir, download, limit, target, task)
+    if standardize and not is_table(dataset):  # tables are standardised anyway
+        mean, std = data.X_train.mean(axis=0), data.X_train.std(axis=0)
+        std[std < 1e-3] = 1.0  # constant features (the digits' border pixels) stay as they are
+        data.X_train = ((data.X_train - mean) / std).astype(np.float32)
+        data.X_test = ((data.X_test - mean) / std).astype(np.float32)
+        data.note += " (features standardised with the training split's mean and std)"
+    return data
+
+
+def _load_data(dataset, test_size, seed, data_dir, download, limit, target, task) -> Data:
     note = ""
     if is_table(dataset):
         return _load_table(dataset, test_size, seed, limit, target, task)
@@ -167,13 +178,16 @@ def _load_table(path: str, test_size: float, seed: int, limit, target, task) -> 
 
 # ------------------------------------------------------------------ the model
 def build_model(input_dim: int, hidden: list[int], activation: str,
-                num_classes: int) -> nn.Sequential:
-    """Linear → activation → ... → Linear(num_classes): logits for CrossEntropyLoss."""
+                num_classes: int, dropout: float = 0.0) -> nn.Sequential:
+    """Linear → activation (→ Dropout) → ... → Linear(num_classes): logits for
+    CrossEntropyLoss."""
     if activation not in ACTIVATIONS:
         raise CLIError(f"unknown activation {activation!r}: choose {', '.join(ACTIVATIONS)}")
     layers, width = [], input_dim
     for size in hidden:
         layers += [nn.Linear(width, size), ACTIVATIONS[activation]()]
+        if dropout:
+            layers.append(nn.Dropout(dropout))
         width = size
     layers.append(nn.Linear(width, num_classes))
     return nn.Sequential(*layers)
@@ -215,7 +229,7 @@ def load_checkpoint(path: str) -> tuple[nn.Sequential, dict]:
         raise CLIError(f"{path}: the checkpoint's config is incomplete or invalid (missing "
                        f"{bad or 'nothing'}, hidden={hidden!r})")
     model = build_model(int(config["input_dim"]), list(hidden), config["activation"],
-                        int(config["num_classes"]))
+                        int(config["num_classes"]), float(config.get("dropout") or 0.0))
     try:
         model.load_state_dict(ckpt["model"])
     except RuntimeError as e:

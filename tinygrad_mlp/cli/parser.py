@@ -76,6 +76,13 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _dropout(text: str) -> float:
+    value = _float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {value:g}")
+    return value
+
+
 def _arch(text: str) -> list[int]:
     """'64,50,10' -> [64, 50, 10]: input size, hidden sizes, outputs."""
     try:
@@ -131,9 +138,9 @@ def _model_options(with_defaults: bool) -> argparse.ArgumentParser:
     p = _Parser(add_help=False)
     g = p.add_argument_group("model")
     g.add_argument("--hidden", type=_layer_size, nargs="*", metavar="SIZE",
-                   default=[64, 32] if with_defaults else None,
+                   default=[256, 128] if with_defaults else None,
                    help="hidden layer sizes; none at all gives softmax regression "
-                        "(default: 64 32)")
+                        "(default: 256 128 for train, 64 32 for a fresh graph/gradcheck model)")
     g.add_argument("--activation", choices=sorted(ACTIVATIONS),
                    default="relu" if with_defaults else None,
                    help="hidden-layer activation (default: relu)")
@@ -220,18 +227,23 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--optimizer", choices=("sgd", "adam"), default="adam",
                    help="(default: %(default)s)")
     g.add_argument("--lr", type=_positive_float, default=None,
-                   help="learning rate (default: 0.01 for adam, 0.1 for sgd)")
+                   help="learning rate (default: 0.003 for adam, 0.1 for sgd)")
     g.add_argument("--momentum", type=_nonnegative_float, default=None,
                    help="sgd only (default: 0.9)")
     g.add_argument("--weight-decay", type=_nonnegative_float, default=0.0,
                    help="L2 weight decay (default: %(default)s)")
-    g.add_argument("--epochs", type=_positive_int, default=20, help="(default: %(default)s)")
+    g.add_argument("--epochs", type=_positive_int, default=40, help="(default: %(default)s)")
     g.add_argument("--batch-size", type=_positive_int, default=32,
                    help="(default: %(default)s)")
     g.add_argument("--limit", type=_positive_int, default=None, metavar="N",
                    help="train on at most N randomly chosen training samples")
     g.add_argument("--schedule", choices=("none", "cosine"), default="cosine",
                    help="learning-rate schedule over the epochs (default: %(default)s)")
+    g.add_argument("--dropout", type=_dropout, default=0.2, metavar="P",
+                   help="dropout after each hidden activation (default: %(default)s)")
+    g.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=True,
+                   help="scale each feature to mean 0, std 1 with the training split's "
+                        "statistics (default: on)")
     tg = t.add_argument_group("your own data (--data FILE.csv|FILE.npz)")
     tg.add_argument("--target", default=None, metavar="COLUMN",
                     help="the column to predict (an .npz: the array's name, default y)")

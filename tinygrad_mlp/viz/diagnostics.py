@@ -107,7 +107,7 @@ def activation_stats(model, X) -> list[dict]:
 
 
 def gradient_stats(model, X, y, loss_fn=None) -> dict:
-    """One forward and backward on (X, y): {'activations': [{'layer', 'values'}: ∂L/∂(output)
+    """One forward and backward on (X, y) in eval mode: {'activations': [{'layer', 'values'}: ∂L/∂(output)
     of each activation layer], 'weights': [{'layer', 'values'}: ∂L/∂W of each matrix]}.
 
     The parameters' ``.grad`` are left holding this batch's gradients.
@@ -118,12 +118,17 @@ def gradient_stats(model, X, y, loss_fn=None) -> dict:
     if loss_fn is None:
         loss_fn = nn.CrossEntropyLoss() if y.dtype.kind in "iu" else nn.MSELoss()
     model.zero_grad()
-    acts, out = _forward(model, X, keep_grad=True)
-    loss_fn(out, y).backward()
+    was = model.training
+    model.eval()  # no dropout: it would also draw from the random stream training uses
+    try:
+        acts, out = _forward(model, X, keep_grad=True)
+        loss_fn(out, y).backward()
+    finally:
+        model.train(was)
     return {
-        "activations": [{"layer": label, "values": np.asarray(t.grad.data).ravel()}
+        "activations": [{"layer": label, "values": np.array(t.grad.data).ravel()}
                         for label, _, t in acts if t.grad is not None],
-        "weights": [{"layer": name, "values": np.asarray(p.grad.data).ravel()}
+        "weights": [{"layer": name, "values": np.array(p.grad.data).ravel()}
                     for name, p in model.named_parameters()
                     if p.grad is not None and p.ndim >= 2],
     }
