@@ -239,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="train on at most N randomly chosen training samples")
     g.add_argument("--schedule", choices=("none", "cosine"), default="cosine",
                    help="learning-rate schedule over the epochs (default: %(default)s)")
-    g.add_argument("--dropout", type=_dropout, default=0.2, metavar="P",
+    g.add_argument("--dropout", type=_dropout, default=0.3, metavar="P",
                    help="dropout after each hidden activation (default: %(default)s)")
     g.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=True,
                    help="scale each feature to mean 0, std 1 with the training split's "

@@ -107,8 +107,9 @@ def activation_stats(model, X) -> list[dict]:
 
 
 def gradient_stats(model, X, y, loss_fn=None) -> dict:
-    """One forward and backward on (X, y) in eval mode: {'activations': [{'layer', 'values'}: ∂L/∂(output)
-    of each activation layer], 'weights': [{'layer', 'values'}: ∂L/∂W of each matrix]}.
+    """One forward and backward on (X, y) in eval mode: {'activations': [{'layer',
+    'values'}: ∂L/∂(output) of each activation layer], 'weights': [{'layer', 'values'}:
+    ∂L/∂W of each matrix]}.
 
     The parameters' ``.grad`` are left holding this batch's gradients.
     """
