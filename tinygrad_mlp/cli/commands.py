@@ -112,7 +112,7 @@ def train(args: argparse.Namespace) -> int:
         callbacks.append(FitReporter(out, loss_fn, (data.X_test, data.y_test), config,
                                      data.class_names, title=f"tinygrad-mlp train: "
                                      f"{data.name}, {describe_model(config)}",
-                                     write_at_end=False))
+                                     write_at_end=False, display_X=data.X_test_raw))
     start = time.perf_counter()
     history = fit(model, loss_fn, optimizer, loader, epochs=args.epochs,
                   val_data=(data.X_test, data.y_test), progress=not args.no_progress, verbose=1,

@@ -44,6 +44,8 @@ class Data:
     #: 'classification' (y int64 labels) or 'regression' (y float32 (N, 1)).
     task: str = "classification"
     class_names: list | None = None
+    #: X_test before standardising (for pictures of the inputs), or None.
+    X_test_raw: np.ndarray | None = None
 
     @property
     def input_dim(self) -> int:
@@ -98,6 +100,7 @@ def load_data(dataset: str, test_size: float, seed: int, data_dir: str | None = 
     if standardize and not is_table(dataset):  # tables are standardised anyway
         mean, std = data.X_train.mean(axis=0), data.X_train.std(axis=0)
         std[std < 1e-3] = 1.0  # constant features (the digits' border pixels) stay as they are
+        data.X_test_raw = data.X_test
         data.X_train = ((data.X_train - mean) / std).astype(np.float32)
         data.X_test = ((data.X_test - mean) / std).astype(np.float32)
         data.note += " (features standardised with the training split's mean and std)"

@@ -159,7 +159,9 @@ def _hist_lines(ax, series, xlabel, title, bins=60, extra=None):
         lo, hi = lo - 1, hi + 1
     edges = np.linspace(lo, hi, bins + 1)
     for i, s in enumerate(series):
-        counts, _ = np.histogram(np.clip(s["values"], lo, hi), bins=edges, density=True)
+        # the 0.5 % tails on each side are left out: they would squash the picture
+        counts, _ = np.histogram(s["values"], bins=edges)
+        counts = counts / max(1, s["values"].size) / (edges[1] - edges[0])
         label = s["layer"] + (extra(s) if extra else "")
         ax.plot((edges[:-1] + edges[1:]) / 2, counts, color=cmap(i / max(1, len(series) - 1)),
                 lw=1.6, label=label)

@@ -41,6 +41,7 @@ table{border-collapse:collapse;font-size:13px} td,th{border-bottom:1px solid #ee
 padding:4px 10px;text-align:left;vertical-align:top} th{color:#555;font-weight:600}
 img{max-width:100%;height:auto;display:block;margin:6px 0}
 .grid{display:flex;flex-wrap:wrap;gap:14px} .grid figure{margin:0;flex:1 1 480px}
+.grid figure.wide{flex-basis:100%}
 figcaption{font-size:12px;color:#555} .metric{font-size:26px;font-weight:600;color:#1f3b63}
 .metrics{display:flex;gap:34px;flex-wrap:wrap} .note{color:#777;font-size:13px}
 pre{background:#f3f4f6;padding:8px;border-radius:6px;font-size:12px;overflow:auto}
@@ -61,8 +62,9 @@ def _file_uri(path: Path) -> str:
     return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def _figure(uri: str, caption: str) -> str:
-    return (f'<figure><img src="{uri}" alt="{html.escape(caption)}">'
+def _figure(uri: str, caption: str, wide: bool = False) -> str:
+    return (f'<figure{" class=wide" if wide else ""}><img src="{uri}" '
+            f'alt="{html.escape(caption)}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
@@ -83,6 +85,8 @@ def _graph_uri(model, X, y) -> str | None:
     from .graph import draw_graph
 
     saved = [(p, p.grad) for p in model.parameters()]
+    was = model.training
+    model.eval()  # the model as it predicts: no dropout masks in the drawing
     try:
         n_params = sum(p.data.size for p in model.parameters())
         many = sum(1 for _ in model.modules()) > 12
@@ -91,6 +95,7 @@ def _graph_uri(model, X, y) -> str | None:
                          title=f"loss on {len(X)} samples ({n_params:,} parameters)")
         svg = dot.pipe(format="svg")
     finally:
+        model.train(was)
         for p, g in saved:
             p.grad = g
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
@@ -99,14 +104,15 @@ def _graph_uri(model, X, y) -> str | None:
 def write_report(out_dir, history=None, model=None, config: dict | None = None,
                  val_data=None, class_names=None, diagnostics: Diagnostics | None = None,
                  images: dict | None = None, title: str = "Training report",
-                 image_shape=None) -> Path:
+                 image_shape=None, display_X=None) -> Path:
     """Write ``out_dir/report.html`` and return its path.
 
     ``history``: ``fit``'s History (or a dict of lists); ``model``: the trained model;
     ``config``: settings to list; ``val_data``: the (X, y) held out, for the confusion
     matrix, misclassified examples / decision boundary / predicted-vs-true and the
     graph; ``class_names``: labels for the classes; ``diagnostics``: a ``Diagnostics``
-    callback that ran during ``fit``; ``images``: extra caption -> PNG/SVG file.
+    callback that ran during ``fit``; ``images``: extra caption -> PNG/SVG file;
+    ``display_X``: val_data's inputs as they should be shown (e.g. before standardising).
     """
     from . import plots
     from .boundary import plot_decision_boundary
@@ -159,7 +165,7 @@ def write_report(out_dir, history=None, model=None, config: dict | None = None,
                      and isinstance(v, list) and len(v) and k != "lr"}
         if per_epoch:
             figs.append(_figure(_png(plots.plot_history(per_epoch)), "loss and metrics per "
-                                "epoch (val_*: the held-out data)"))
+                                "epoch (val_*: the held-out data)", wide=True))
         if history.get("batch_loss"):
             figs.append(_figure(_png(plots.plot_cost(history["batch_loss"])),
                                 "loss of every mini-batch"))
@@ -184,8 +190,9 @@ def write_report(out_dir, history=None, model=None, config: dict | None = None,
             names = list(class_names) if class_names is not None else None
             t = [names[i] for i in y] if names else y
             p = [names[i] for i in pred] if names else pred
+            shown = X if display_X is None else _arrays(display_X)
             figs.append(_figure(_png(plots.misclassified_grid(
-                X if image_shape is None else X.reshape(len(X), *image_shape),
+                shown if image_shape is None else shown.reshape(len(shown), *image_shape),
                 np.asarray(t), np.asarray(p), max_images=20)),
                 "misclassified held-out examples (t: true, p: predicted)"))
         parts.append(f'<section><h2>Predictions</h2><div class="grid">{"".join(figs)}'
@@ -209,7 +216,7 @@ def write_report(out_dir, history=None, model=None, config: dict | None = None,
         n = min(8, len(X))
         uri = _graph_uri(model, X[:n], y[:n])
         body = (_figure(uri, "the loss's computation graph on a few held-out samples, "
-                             "gradient norms after backward (darker: larger)")
+                             "gradient norms after backward (darker: larger)", wide=True)
                 if uri else '<p class="note">Graphviz\'s dot program is not installed '
                             "(apt install graphviz): no graph.</p>")
         parts.append(f"<section><h2>Computation graph</h2>{body}</section>")
@@ -224,7 +231,8 @@ def write_report(out_dir, history=None, model=None, config: dict | None = None,
                     "weights": "weight histograms over the epochs"}
         for name, part in diagnostics.parts.items():
             if _has_data(part):
-                figs.append(_figure(_png(part.plot()), captions.get(name, name)))
+                figs.append(_figure(_png(part.plot()), captions.get(name, name),
+                                    wide=name == "weights"))
         if figs:
             parts.append(f'<section><h2>Training diagnostics</h2><div class="grid">'
                          f'{"".join(figs)}</div></section>')
@@ -259,7 +267,7 @@ class FitReporter:
 
     def __init__(self, out_dir, loss_fn=None, val_data=None, config=None, class_names=None,
                  title: str = "Training report", sample: int = 500,
-                 write_at_end: bool = True) -> None:
+                 write_at_end: bool = True, display_X=None) -> None:
         self.out_dir, self.loss_fn, self.val_data = out_dir, loss_fn, val_data
         self.config, self.class_names, self.title = config, class_names, title
         X = y = None
@@ -268,6 +276,7 @@ class FitReporter:
         self.diagnostics = Diagnostics(X, y, loss_fn, update_every=1)
         self.path: Path | None = None
         self.write_at_end = write_at_end
+        self.display_X = display_X
 
     def on_train_begin(self, model, optimizer) -> None:
         self.diagnostics.on_train_begin(model, optimizer)
@@ -289,5 +298,6 @@ class FitReporter:
         """Write ``report.html`` now (``on_train_end`` does unless ``write_at_end=False``)."""
         val = self.val_data if isinstance(self.val_data, tuple) else None
         self.path = write_report(self.out_dir, history, model, self.config, val,
-                                 self.class_names, self.diagnostics, title=self.title)
+                                 self.class_names, self.diagnostics, title=self.title,
+                                 display_X=self.display_X)
         return self.path
