@@ -16,7 +16,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 PAGES = ["index.md", "getting-started.md", "concepts.md", "bp-equations.md", "api.md",
-         "examples.md", "testing.md"]
+         "examples.md", "testing.md", "examples-table.md"]
 #: Pages whose ```python blocks are executed, each block on its own.
 RUN_PAGES = ["index.md", "getting-started.md", "concepts.md", "bp-equations.md", "testing.md"]
 #: Modules the API reference must cover (the issue's list).

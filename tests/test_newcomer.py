@@ -67,8 +67,9 @@ def test_train_on_your_own_csv_classification_and_regression(tmp_path, capsys):
     code, out, err = run(["evaluate", tmp_path / "c" / "model.npz"], capsys)
     assert code == 0, err
     reg = _csv(tmp_path / "reg.csv", regression=True)
-    code, out, err = run(["train", "--data", reg, "--target", "label", "--epochs", "30",
-                          "--hidden", "16", "--no-progress", "--out", tmp_path / "r"], capsys)
+    code, out, err = run(["train", "--data", reg, "--target", "label", "--epochs", "60",
+                          "--hidden", "16", "--dropout", "0", "--lr", "0.01", "--no-progress",
+                          "--out", tmp_path / "r"], capsys)
     assert code == 0, err
     assert "regression" in out
     rmse = float(re.search(r"test RMSE: ([0-9.e+-]+)", out)[1])
