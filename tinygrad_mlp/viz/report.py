@@ -232,7 +232,7 @@ def write_report(out_dir, history=None, model=None, config: dict | None = None,
         for name, part in diagnostics.parts.items():
             if _has_data(part):
                 figs.append(_figure(_png(part.plot()), captions.get(name, name),
-                                    wide=name == "weights"))
+                                    wide=name in ("weights", "gradients")))
         if figs:
             parts.append(f'<section><h2>Training diagnostics</h2><div class="grid">'
                          f'{"".join(figs)}</div></section>')
