@@ -120,19 +120,56 @@ def examples(quick: bool = False) -> None:
                     print(f"{script}.py did not write {made}", file=sys.stderr)
 
 
-MAKERS = {"graphs": graphs, "curves": curves, "activations": activations, "examples": examples}
+
+
+def steps() -> None:
+    """backward_steps on a 3 → 4 → 2 sigmoid net: one frame and the GIF for bp-equations.md."""
+    tm.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Sigmoid(), nn.Linear(4, 2))
+    x = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
+    loss = F.cross_entropy(model(x), np.array([0, 1, 1, 0, 1]))
+    with tempfile.TemporaryDirectory() as folder:
+        r = viz.backward_steps(loss, folder, params=model, rankdir="TB")
+        shutil.copy(r["frames"][2], IMAGES / "backward_step.png")
+        shutil.copy(r["gif"], IMAGES / "backward_steps.gif")
+    print("wrote backward_step.png, backward_steps.gif")
+
+
+def toys() -> None:
+    """The decision boundary of the spirals and the sigmoid-vs-ReLU grad flow."""
+    sys.path.insert(0, str(EXAMPLES))
+    from _common import load_example
+
+    with tempfile.TemporaryDirectory() as folder:
+        load_example("toy_2d").main(["--out", folder, "--only", "spirals"])
+        from PIL import Image
+
+        Image.open(Path(folder) / "spirals_boundary.png").convert("RGB").quantize(64).save(
+            IMAGES / "example_toy_2d_spirals.png", optimize=True)  # a palette: < 200 kB
+        load_example("depth_demo").main(["--out", folder])
+        for act in ("sigmoid", "relu"):
+            shutil.copy(Path(folder) / f"{act}_grad_flow.png",
+                        IMAGES / f"example_depth_demo_{act}_grad_flow.png")
+
+
+MAKERS = {"graphs": graphs, "curves": curves, "activations": activations, "examples": examples,
+          "steps": steps, "toys": toys}
 
 
 def main(argv: list[str]) -> None:
+    import argparse
+
+    p = argparse.ArgumentParser(prog="make_images.py", description=__doc__.splitlines()[0],
+                                epilog="picture sets: " + ", ".join(MAKERS))
+    p.add_argument("sets", nargs="*", choices=[[]] + list(MAKERS), metavar="SET",
+                   help=f"which pictures to redraw: {', '.join(MAKERS)} (default: all)")
+    p.add_argument("--quick", action="store_true",
+                   help="the examples' pictures from their --quick runs (seconds, not minutes)")
+    args = p.parse_args(argv)
     IMAGES.mkdir(exist_ok=True)
-    quick = "--quick" in argv
-    names = [a for a in argv if a != "--quick"] or list(MAKERS)
-    for name in names:
-        if name not in MAKERS:
-            raise SystemExit(f"make_images: unknown picture set {name!r} "
-                             f"(choose from {', '.join(MAKERS)})")
+    for name in args.sets or list(MAKERS):
         if name == "examples":
-            examples(quick)
+            examples(args.quick)
         else:
             MAKERS[name]()
 

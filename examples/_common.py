@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import os
 import sys
 import time
 from pathlib import Path
@@ -29,11 +30,22 @@ SHARED_MNIST = REPO_ROOT.parent / "shared" / "data" / "mnist"
 
 
 # ------------------------------------------------------------- command line
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Adds "(default: …)" only where the help text does not already give the default."""
+
+    def _get_help_string(self, action) -> str:
+        text = action.help or ""
+        if "default" in text.lower() or any(action.default is v for v in (None, False,
+                                                                          argparse.SUPPRESS)):
+            return text
+        return super()._get_help_string(action)
+
+
 def make_parser(name: str, doc: str | None) -> argparse.ArgumentParser:
     """An ArgumentParser with the options every example has: --quick, --out, --seed."""
     summary = (doc or "").strip().splitlines()[0] if doc else name
     p = argparse.ArgumentParser(prog=f"{name}.py", description=summary,
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                                formatter_class=_HelpFormatter)
     p.add_argument("--quick", action="store_true",
                    help="a few seconds on a small subset (used by the tests)")
     p.add_argument("--out", type=Path, default=None,
@@ -53,44 +65,97 @@ def add_mnist_options(p: argparse.ArgumentParser) -> None:
     """--data and --download, for the examples that train on MNIST."""
     p.add_argument("--data", type=Path, default=None,
                    help="folder with MNIST IDX files (train and test, or only the test set); "
-                        "default: tinygrad_mlp's cache, else the shared test set")
+                        "by default $TINYGRAD_MLP_DATA, else the package cache "
+                        "~/.cache/tinygrad_mlp/mnist, else ../shared/data/mnist")
     p.add_argument("--download", action="store_true",
                    help="download full MNIST into the cache if it is missing (needs internet)")
 
 
 # --------------------------------------------------------------------- data
+class MissingData(SystemExit):
+    """No MNIST where the search order looks: ends the script with one line on stderr and
+    exit status 1 (a SystemExit, so tests can catch it and scripts need no handler)."""
+
+
+def mnist_folders(data: Path | None = None) -> list[Path]:
+    """Where the MNIST examples look, in this one order: ``--data DIR`` if given (only
+    there); else ``$TINYGRAD_MLP_DATA`` if set (only there); else the package cache
+    (``~/.cache/tinygrad_mlp/mnist``), then the test set shared beside the repository."""
+    from tinygrad_mlp.data.datasets import default_data_dir
+
+    if data is not None:
+        return [Path(data)]
+    if os.environ.get("TINYGRAD_MLP_DATA"):
+        return [default_data_dir()]
+    return [default_data_dir(), SHARED_MNIST]
+
+
+def missing_mnist(script: str, folders: list[Path]) -> MissingData:
+    where = ", ".join(str(f) for f in folders)
+    return MissingData(
+        f"{script}: error: no MNIST IDX files found (looked in {where}). Get them with "
+        f"--download (full MNIST into the cache, about 11 MB), or point --data DIR at a "
+        f"folder holding t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz "
+        f"(and the train-* files for full MNIST)")
+
+
+def find_mnist_test_folder(script: str, data: Path | None = None) -> Path:
+    """The first folder of the search order holding the MNIST test set (MissingData if none)."""
+    from tinygrad_mlp.data import load_idx_folder
+
+    folders = mnist_folders(data)
+    for folder in folders:
+        try:
+            load_idx_folder(folder, train=False)
+            return folder
+        except FileNotFoundError:
+            continue
+    raise missing_mnist(script, folders)
+
+
 def load_mnist_split(data: Path | None = None, download: bool = False, n_train: int = 8000,
                      n_test: int = 2000, max_train: int | None = None,
-                     max_test: int | None = None) -> dict:
+                     max_test: int | None = None, script: str = "example") -> dict:
     """MNIST as ``{'X_train', 'y_train', 'X_test', 'y_test', 'source'}`` (X float32 (N, 784)
     in [0, 1], y int64 (N,)).
 
-    Full MNIST (60,000 / 10,000) when its files are in ``data`` or the
-    package cache (``download=True`` fetches them); otherwise the 10,000-image
-    test set (from ``data`` or ``../shared/data/mnist``) split ``n_train`` /
+    Looks in ``mnist_folders(data)`` order. Full MNIST (60,000 / 10,000) where
+    both splits are found (``download=True`` fetches them into the cache first);
+    otherwise the first 10,000-image test set found, split ``n_train`` /
     ``n_test`` with a fixed permutation (seed 0, pairs kept), so every run and
-    every example sees the same split. ``max_train``/``max_test`` cut the sets
-    to their first samples (quick runs).
+    every example sees the same split. Nothing found: ``MissingData`` (one line,
+    exit status 1). ``max_train``/``max_test`` cut the sets to their first
+    samples (quick runs).
     """
-    from tinygrad_mlp.data import load_idx_folder, train_test_split
+    from tinygrad_mlp.data import load_idx_folder, load_mnist, train_test_split
 
-    out = _full_mnist(data, download)
-    if out is None:
-        folder = data if data is not None else SHARED_MNIST
+    folders = mnist_folders(data)
+    out = None
+    if download and data is None:
+        X_tr, y_tr = load_mnist(train=True, download=True)
+        X_te, y_te = load_mnist(train=False, download=True)
+        out = dict(X_train=X_tr, y_train=y_tr, X_test=X_te, y_test=y_te,
+                   source=f"full MNIST from the cache: {len(X_tr)} train / {len(X_te)} test")
+    for folder in folders if out is None else ():
         try:
-            X, y = load_idx_folder(folder, train=False)
+            X_te, y_te = load_idx_folder(folder, train=False)
         except FileNotFoundError:
-            raise FileNotFoundError(
-                f"no MNIST found: neither full MNIST (see tinygrad_mlp.data.load_mnist; "
-                f"pass --download to fetch it) nor the test set in {folder} (pass --data DIR)"
-            ) from None
-        if n_train + n_test > len(X):
-            raise ValueError(f"load_mnist_split: {n_train} + {n_test} samples asked for but "
-                             f"{folder} holds {len(X)}")
-        X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=n_test, seed=0)
-        out = dict(X_train=X_tr[:n_train], y_train=y_tr[:n_train], X_test=X_te, y_test=y_te,
-                   source=f"MNIST test set from {folder}, split {n_train} train / "
-                          f"{n_test} test (full MNIST not found)")
+            continue
+        try:
+            X_tr, y_tr = load_idx_folder(folder, train=True)
+            out = dict(X_train=X_tr, y_train=y_tr, X_test=X_te, y_test=y_te,
+                       source=f"full MNIST from {folder}: {len(X_tr)} train / {len(X_te)} test")
+        except FileNotFoundError:
+            if n_train + n_test > len(X_te):
+                raise ValueError(f"load_mnist_split: {n_train} + {n_test} samples asked for "
+                                 f"but {folder} holds {len(X_te)}") from None
+            a, b, c, d = train_test_split(X_te, y_te, test_size=n_test, seed=0)
+            out = dict(X_train=a[:n_train], y_train=c[:n_train], X_test=b, y_test=d,
+                       source=f"MNIST test set from {folder}, split {n_train} train / "
+                              f"{n_test} test (full MNIST not found)")
+        break
+    if out is None:
+        raise missing_mnist(script, folders)
     if max_train is not None:
         out["X_train"], out["y_train"] = out["X_train"][:max_train], out["y_train"][:max_train]
     if max_test is not None:
@@ -98,24 +163,6 @@ def load_mnist_split(data: Path | None = None, download: bool = False, n_train: 
     if max_train is not None or max_test is not None:
         out["source"] += f"; quick subset {len(out['X_train'])} / {len(out['X_test'])}"
     return out
-
-
-def _full_mnist(data: Path | None, download: bool) -> dict | None:
-    """Both splits of full MNIST from ``data`` or the package cache, or None if absent."""
-    from tinygrad_mlp.data import load_idx_folder, load_mnist
-
-    try:
-        if data is not None:
-            X_tr, y_tr = load_idx_folder(data, train=True)
-            X_te, y_te = load_idx_folder(data, train=False)
-        else:
-            X_tr, y_tr = load_mnist(train=True, download=download)
-            X_te, y_te = load_mnist(train=False, download=download)
-    except FileNotFoundError:
-        return None
-    where = data if data is not None else "the tinygrad_mlp cache"
-    return dict(X_train=X_tr, y_train=y_tr, X_test=X_te, y_test=y_te,
-                source=f"full MNIST from {where}: {len(X_tr)} train / {len(X_te)} test")
 
 
 # ----------------------------------------------------------------- printing
@@ -214,3 +261,35 @@ def load_example(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# ---------------------------------------------------------- 2-D toy data
+def make_toy(name: str, n: int = 400, noise: float = 0.1, seed: int = 0):
+    """A 2-D classification toy set as (X float32 (n, 2), y int64 (n,)), made with NumPy.
+
+    'moons' (two interleaved half circles), 'circles' (a ring around a disc),
+    'spirals' (two arms winding 1.75 turns), 'xor' (the four quadrants, opposite
+    ones alike); ``noise`` is the standard deviation of the Gaussian jitter.
+    """
+    rng = np.random.default_rng(seed)
+    half = n // 2
+    y = np.r_[np.zeros(half), np.ones(n - half)].astype(np.int64)
+    if name == "moons":
+        t = rng.uniform(0, np.pi, n)
+        X = np.where(y[:, None] == 0, np.c_[np.cos(t), np.sin(t)],
+                     np.c_[1 - np.cos(t), 0.5 - np.sin(t)])
+    elif name == "circles":
+        t = rng.uniform(0, 2 * np.pi, n)
+        r = np.where(y == 0, 1.0, 0.45)
+        X = np.c_[r * np.cos(t), r * np.sin(t)]
+    elif name == "spirals":
+        t = np.sqrt(rng.uniform(0.02, 1, n)) * 3.5 * np.pi
+        sign = np.where(y == 0, 1.0, -1.0)
+        X = np.c_[sign * t * np.cos(t), sign * t * np.sin(t)] / (3.5 * np.pi)
+    elif name == "xor":
+        X = rng.uniform(-1, 1, (n, 2))
+        y = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(np.int64)
+    else:
+        raise ValueError(f"make_toy: unknown data set {name!r} (moons, circles, spirals, xor)")
+    X = X + rng.normal(0, noise, X.shape)
+    return X.astype(np.float32), y

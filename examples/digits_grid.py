@@ -1,4 +1,4 @@
-"""A learning-rate × L2 grid on scikit-learn's 8×8 digits, beside MLPClassifier (SEEDS C).
+"""A learning-rate × L2 grid on scikit-learn's 8×8 digits, beside MLPClassifier.
 
 The network of the NumPy-and-scikit-learn tutorial: 64 → 50 sigmoid → 10
 softmax, weights N(0, 1), biases 0.01, cross-entropy plus the L2 term
@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> dict:
         rows.append(("best, MLPClassifier", result["sklearn"]["best"], ORIGINAL["sklearn_best"],
                      f"{result['sklearn']['cells_above_0.9']} cells > 0.9; Adam, batch 200"))
     rows.append(("time, our grid (s)", clock.seconds, "—", f"{acc.size} runs × {epochs} epochs"))
-    print_comparison("digits grid (SEEDS C)", rows)
+    print_comparison("digits grid", rows)
     print("\npictures:\n  " + "\n  ".join(str(p) for p in pictures))
     result["pictures"] = pictures
     return result

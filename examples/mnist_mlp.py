@@ -1,4 +1,4 @@
-"""The classic MNIST MLP with gradient checking, rebuilt with tinygrad_mlp (SEEDS A).
+"""The classic MNIST MLP with gradient checking, rebuilt with tinygrad_mlp.
 
 The network of the textbook's ``NeuralNetMLP``: 784 → 50 sigmoid → 10 sigmoid,
 one-hot targets, the logistic cost summed over the output units and over the
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> dict:
     out = output_dir(args, NAME)
 
     data = load_mnist_split(args.data, args.download, max_train=1000 if args.quick else None,
-                            max_test=500 if args.quick else None)
+                            max_test=500 if args.quick else None, script=f"{NAME}.py")
     print(data["source"])
     X_train, y_train = data["X_train"], data["y_train"]
     batch_size = -(-len(X_train) // args.minibatches)
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> dict:
                  for s, rep in reports for r in rep])
     worst = max((rep.worst for _, rep in reports), key=lambda r: r.rel_error)
 
-    print_comparison("MNIST MLP (SEEDS A)", [
+    print_comparison("MNIST MLP", [
         ("test accuracy", f"{test_acc:.2%}", "printed 0.00 %",
          "the text's integer-division bug; ~95–97 % expected"),
         ("training accuracy", f"{train_acc:.2%}", "printed 0.00 %", "same bug"),

@@ -1,4 +1,4 @@
-"""The book's first network: [784, 30, 10] sigmoid, quadratic cost, mini-batch SGD (SEEDS B).
+"""The book's first network: [784, 30, 10] sigmoid, quadratic cost, mini-batch SGD.
 
 Sizes [784, 30, 10], sigmoid on every layer, weights and biases drawn from
 N(0, 1) as in the book's ``network.py``, quadratic cost C = ½‖y − a‖² per
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> dict:
     out = output_dir(args, NAME)
 
     data = load_mnist_split(args.data, args.download, max_train=1000 if args.quick else None,
-                            max_test=500 if args.quick else None)
+                            max_test=500 if args.quick else None, script=f"{NAME}.py")
     X_train, y_train = data["X_train"][:BOOK_TRAIN], data["y_train"][:BOOK_TRAIN]
     X_test, y_test = data["X_test"], data["y_test"]
     print(data["source"] + (f" (first {BOOK_TRAIN:,} for training, as the book)"
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> dict:
     plot_history({"test accuracy": accuracy}, path=out / "test_accuracy.png")
     pictures = [out / "test_accuracy.png"]
     best = int(np.argmax(accuracy))
-    print_comparison("Nielsen's network (SEEDS B)", [
+    print_comparison("Nielsen's network", [
         ("final test accuracy", f"{accuracy[-1]:.2%}", "≈ 95 %",
          f"after {epochs} epochs"),
         ("best epoch", f"{accuracy[best]:.2%} (epoch {best})", "≈ 95.4 %", ""),

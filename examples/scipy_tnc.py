@@ -1,4 +1,4 @@
-"""Whole-batch training with scipy.optimize on the flattened parameters (SEEDS D, SEEDS B).
+"""Whole-batch training with scipy.optimize on the flattened parameters.
 
 Part 1, the course exercise: 400 → 25 sigmoid → 10 sigmoid on 5,000 digits
 of 20×20 pixels, one-hot targets, the logistic cost averaged over the samples
@@ -32,12 +32,13 @@ score 100; no biases, as in the notes; cost ½·mean (y − ŷ)² + (λ/2)·Σw�
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import numpy as np
 from _common import (
-    SHARED_MNIST,
     Stopwatch,
     banner,
+    find_mnist_test_folder,
     make_parser,
     output_dir,
     print_comparison,
@@ -135,7 +136,9 @@ def train_bfgs(lam: float, maxiter: int, seed: int) -> dict:
 
 def main(argv: list[str] | None = None) -> dict:
     p = make_parser(NAME, __doc__)
-    p.add_argument("--data", default=SHARED_MNIST, help="folder with the MNIST test set")
+    p.add_argument("--data", type=Path, default=None,
+                   help="folder with the MNIST test set (t10k-*-idx*-ubyte.gz); by default "
+                        "$TINYGRAD_MLP_DATA, else the package cache, else ../shared/data/mnist")
     p.add_argument("--samples", type=int, default=None, help="default 5,000 (1,000 --quick)")
     p.add_argument("--maxfun", type=int, default=None,
                    help="TNC function evaluations (default 250, 60 with --quick)")
@@ -148,11 +151,7 @@ def main(argv: list[str] | None = None) -> dict:
     result: dict = {}
 
     banner(f"part 1: 400-25-10 sigmoid net, TNC (maxfun {maxfun}), λ = {args.lam}")
-    try:
-        X, y = load_digits_20x20(args.data, n)
-    except FileNotFoundError as e:
-        print(f"skipped: {e}")
-        X = None
+    X, y = load_digits_20x20(find_mnist_test_folder(f"{NAME}.py", args.data), n)
     if X is not None:
         tnc = train_tnc(X, y, args.lam, maxfun, args.seed)
         image_grid(X[:25], titles=[str(v) for v in y[:25]], shape=(5, 5),
@@ -192,7 +191,7 @@ def main(argv: list[str] | None = None) -> dict:
     rows.append(("2-3-1 fit of 75, 82, 93", " ".join(f"{v:.1f}" for v in bfgs["fit"]),
                  "fits the 3 points", f"λ = {args.bfgs_lambda:g}; λ = 0: "
                  + " ".join(f"{v:.1f}" for v in free["fit"])))
-    print_comparison("scipy.optimize training (SEEDS D; SEEDS B)", rows)
+    print_comparison("scipy.optimize training", rows)
     if result.get("pictures"):
         print("\npictures:\n  " + "\n  ".join(str(p) for p in result["pictures"]))
     return result

@@ -1,4 +1,4 @@
-"""XOR with a two-layer sigmoid network, full-batch gradient descent (SEEDS B).
+"""XOR with a two-layer sigmoid network, full-batch gradient descent.
 
 XOR is the classic problem no single-layer network can solve. The network is
 2 → 4 sigmoid → 1 sigmoid, the cost the quadratic ½(y − a)² averaged over the
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> dict:
     plot_cost(losses, path=out / "loss.png")
     pictures = [out / "loss.png"]
 
-    print_comparison("XOR (SEEDS B)", [
+    print_comparison("XOR", [
         ("iterations", iterations, 10_000, "full batch, as the notes"),
         ("final loss ½(y−a)²", losses[-1], "—", "the notes report no number"),
         ("outputs for 00,01,10,11", " ".join(f"{o:.2f}" for o in outputs), "≈ 0 1 1 0",

@@ -63,7 +63,8 @@ def trained(tmp_path_factory):
     os.chdir(cwd)
     try:
         with contextlib.redirect_stdout(buf_out), contextlib.redirect_stderr(buf_err):
-            code = main(["train", "--epochs", "2", "--hidden", "16", "--no-progress"])
+            code = main(["train", "--epochs", "2", "--hidden", "16", "--lr", "0.01",
+                         "--dropout", "0", "--no-progress"])
     finally:
         os.chdir(old)
     return {"code": code, "out": buf_out.getvalue(), "err": buf_err.getvalue(),

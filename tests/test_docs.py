@@ -18,7 +18,7 @@ DOCS = REPO / "docs"
 PAGES = ["index.md", "getting-started.md", "concepts.md", "bp-equations.md", "api.md",
          "examples.md", "testing.md"]
 PAGES += ["optim.md", "data.md", "sklearn.md", "robustness.md",
-              "coming-from-pytorch.md"]
+              "coming-from-pytorch.md", "examples-table.md"]
 #: Pages whose ```python blocks are executed, each block on its own.
 RUN_PAGES = ["index.md", "getting-started.md", "concepts.md", "bp-equations.md", "testing.md"]
 RUN_PAGES += ["optim.md", "data.md", "sklearn.md", "robustness.md",

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from .backend import xp
 from .grad_mode import _state, enable_grad, is_grad_enabled, no_grad
+from .graph_skeleton import record as record_skeleton
 
 __all__ = [
     "Function", "count_consumers", "enable_grad", "grad", "is_grad_enabled", "no_grad",
@@ -226,9 +227,11 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
                     f"{len(parents)} inputs; return one per input (None where there is none)"
                 )
         if not retain_graph:
+            skeleton = record_skeleton(node, parents)  # the light structure draw_graph uses
             node.parents = node.inputs = None
             if node.__dict__:
                 node.__dict__.clear()  # the extra arrays an op saved (masks, log-probs)
+            node.skeleton = skeleton
         for p, pg in zip(parents, in_grads):
             if p._ctx is not None:  # one consumer of p fewer to wait for
                 n = deps[p] - 1

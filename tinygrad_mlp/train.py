@@ -188,8 +188,9 @@ def _nonfinite(value: float, epoch: int, epochs: int, batch: int, n_batches: int
 
 def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: Iterable,
         epochs: int = 1, val_data=None, scheduler=None, early_stopping: int | None = None,
-        metrics: Iterable[str] = _METRICS, progress: bool = True,
-        verbose: int = 0, on_nonfinite: str = "raise") -> History:
+        metrics: Iterable[str] | None = None, progress: bool = True,
+        verbose: int = 0, on_nonfinite: str = "raise", callbacks: Iterable | None = None,
+        report_dir=None) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_loader`` (re-iterable, yielding
     (X, y) batches, e.g. a DataLoader; an (X, y) pair of arrays means full-batch
     training) and return a ``History``.
@@ -200,6 +201,16 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
     ``verbose=1`` prints one line per epoch. The epoch 'loss' is the
     sample-weighted mean of the batch losses (the mean of batch sums for
     reduction 'sum'); 'accuracy' is measured on the training batches as they pass.
+    ``metrics=None`` (the default) picks them from the task: accuracy for
+    classification targets, none for a regression (no NaN columns).
+
+    ``callbacks``: objects with any of ``on_train_begin(model, optimizer)``,
+    ``on_before_step(model, optimizer)`` (after backward), ``on_batch_end(model,
+    optimizer)``, ``on_epoch_end(model, epoch, history)``, ``on_train_end(model,
+    history)`` (see ``tinygrad_mlp.viz.callbacks``). ``report_dir`` records the
+    training diagnostics and writes ``report.html`` there at the end (needs the
+    viz extra). After ``fit`` the parameters' ``.grad`` hold the last batch's
+    gradients.
 
     ``on_nonfinite`` says what a NaN or infinite batch loss does, before its
     backward and step touch the weights: 'raise' (default) raises
@@ -207,10 +218,18 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
     and stops training there, returning the history so far
     (``history.stopped_nonfinite``); 'ignore' trains on.
     """
-    metrics = _check_metrics(metrics, "fit")
+    auto = metrics is None
+    metrics = _check_metrics(_METRICS if auto else metrics, "fit")
     if on_nonfinite not in ("raise", "warn", "ignore"):
         raise ValueError(f"fit: on_nonfinite must be 'raise', 'warn' or 'ignore', got "
                          f"{on_nonfinite!r}")
+    callbacks = list(callbacks or ())
+    reporter = None
+    if report_dir is not None:  # the one upward import: the report lives in viz
+        from .viz.report import FitReporter
+
+        reporter = FitReporter(report_dir, loss_fn, val_data)
+        callbacks.append(reporter)
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"fit: epochs must be a non-negative int, got {epochs!r}")
     if _is_xy(train_loader):  # one (X, y) pair: full-batch training
@@ -234,6 +253,7 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
     bar = tqdm(total=epochs * n_batches if n_batches is not None else None,
                disable=not progress, unit="batch", dynamic_ncols=True)
     best_loss, best_state, wait = math.inf, None, 0
+    _notify(callbacks, "on_train_begin", model, optimizer)
     try:
         for epoch in range(epochs):
             model.train()
@@ -251,7 +271,11 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
                     history.stopped_nonfinite = (epoch + 1, batch + 1)
                     break
                 loss.backward()
+                if callbacks:
+                    _notify(callbacks, "on_before_step", model, optimizer)
                 optimizer.step()
+                if callbacks:
+                    _notify(callbacks, "on_batch_end", model, optimizer)
                 history["batch_loss"].append(value)
                 n = len(X) if weighted else 1
                 total += value * n
@@ -272,6 +296,10 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
             if weight == 0:
                 raise ValueError("fit: train_loader yielded no batches")
             history["loss"].append(total / weight)
+            if auto and want_acc and counted == 0:  # a regression: no accuracy columns
+                want_acc, metrics = False, ()
+                for key in ("accuracy", "val_accuracy"):
+                    history.pop(key, None)
             if want_acc:
                 history["accuracy"].append(right / counted if counted else math.nan)
             if val_data is not None:
@@ -291,6 +319,7 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
                 line = ", ".join(f"{k} {v[-1]:.4g}" for k, v in history.items()
                                  if k != "batch_loss")
                 tqdm.write(f"epoch {epoch + 1}/{epochs}: {line}")
+            _notify(callbacks, "on_epoch_end", model, epoch, history)
             if early_stopping is not None and wait >= early_stopping:
                 history.stopped_early = True
                 break
@@ -298,4 +327,12 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
         bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
+    _notify(callbacks, "on_train_end", model, history)
     return history
+
+
+def _notify(callbacks: list, hook: str, *args) -> None:
+    for cb in callbacks:
+        fn = getattr(cb, hook, None)
+        if fn is not None:
+            fn(*args)

@@ -41,7 +41,7 @@ from .common import (
     write_graph,
 )
 
-_DEFAULT_LR = {"adam": 0.01, "sgd": 0.1}
+_DEFAULT_LR = {"adam": 0.003, "sgd": 0.1}
 _CURVES = ("loss", "val_loss", "accuracy", "val_accuracy")
 
 
@@ -81,50 +81,82 @@ def train(args: argparse.Namespace) -> int:
     out = Path(args.out or f"runs/train-{dataset_label(dataset)}")
     check_output(out, "--out", folder=True)  # before training, not after
     data = load_data(dataset, args.test_size, args.seed, args.data_dir, args.download,
-                     args.limit)
+                     args.limit, target=args.target, task=args.task,
+                     standardize=args.standardize)
     print(data.describe())
+    regression = data.task == "regression"
     manual_seed(args.seed)
-    model = build_model(data.input_dim, args.hidden, args.activation, data.num_classes)
+    model = build_model(data.input_dim, args.hidden, args.activation, data.num_classes,
+                        args.dropout)
     optimizer = _make_optimizer(args, model, lr)
     config = model_config(data, dataset, args.hidden, args.activation, args.test_size,
                           args.seed, args.data_dir)
     config.update(optimizer=args.optimizer, lr=float(lr), weight_decay=args.weight_decay,
                   momentum=getattr(optimizer, "momentum", None), epochs=args.epochs,
-                  batch_size=args.batch_size, limit=args.limit)
+                  batch_size=args.batch_size, limit=args.limit, target=args.target,
+                  schedule=args.schedule, dropout=args.dropout, standardize=args.standardize)
     print(f"model: {describe_model(config)} ({_n_params(model)} parameters), "
           f"{args.optimizer} lr={lr:g}, {args.epochs} epochs of batches of {args.batch_size}")
     print("val_* = the held-out test split, measured after each epoch (nothing is tuned on it)")
 
     loader = DataLoader(data.X_train, data.y_train, batch_size=args.batch_size, shuffle=True,
                         seed=args.seed)
+    loss_fn = nn.MSELoss() if regression else nn.CrossEntropyLoss()
+    scheduler = (optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
+                 if args.schedule == "cosine" else None)
+    callbacks = []
+    if not args.no_report:
+        from ..viz.report import FitReporter
+
+        out.mkdir(parents=True, exist_ok=True)
+        callbacks.append(FitReporter(out, loss_fn, (data.X_test, data.y_test), config,
+                                     data.class_names, title=f"tinygrad-mlp train: "
+                                     f"{data.name}, {describe_model(config)}",
+                                     write_at_end=False, display_X=data.X_test_raw))
     start = time.perf_counter()
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     try:
-        history = fit(model, nn.CrossEntropyLoss(), optimizer, loader, epochs=args.epochs,
-                      val_data=(data.X_test, data.y_test), progress=progress, verbose=1)
+        history = fit(model, loss_fn, optimizer, loader, epochs=args.epochs,
+                      val_data=(data.X_test, data.y_test), progress=progress, verbose=1,
+                      scheduler=scheduler, callbacks=callbacks)
     except FloatingPointError as e:
         raise CLIError(f"training diverged: {one_line(e)} (try a smaller --lr)") from e
     seconds = time.perf_counter() - start
-    pred = predict(model, data.X_test).argmax(axis=1)
-    acc = accuracy(data.y_test, pred)
+    out_test = predict(model, data.X_test)
     if not math.isfinite(history["loss"][-1]):
         _warn(f"training diverged (loss {history['loss'][-1]}); try a smaller --lr")
-    print(f"test accuracy: {acc:.4f} ({int(np.sum(pred == data.y_test))}/{len(pred)}) "
-          f"after {args.epochs} epochs; training took {seconds:.2f} s")
+    if regression:
+        rmse = float(np.sqrt(np.mean((out_test - data.y_test) ** 2)))
+        acc, pred = None, out_test
+        print(f"test RMSE: {rmse:.4g} (targets' std {float(np.std(data.y_test)):.4g}) after "
+              f"{args.epochs} epochs; training took {seconds:.2f} s")
+    else:
+        pred = out_test.argmax(axis=1)
+        acc = accuracy(data.y_test, pred)
+        print(f"test accuracy: {acc:.4f} ({int(np.sum(pred == data.y_test))}/{len(pred)}) "
+              f"after {args.epochs} epochs; training took {seconds:.2f} s")
 
     out.mkdir(parents=True, exist_ok=True)
-    config["test_accuracy"] = acc
+    if regression:
+        config["test_rmse"] = rmse
+    else:
+        config["test_accuracy"] = acc
     save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "config": config},
          out / "model.npz")
     record = {k: [float(v) for v in vals] for k, vals in history.items()}
-    record.update(test_accuracy=acc, train_seconds=seconds, best_epoch=history.best_epoch,
-                  config=config)
+    record.update(train_seconds=seconds, best_epoch=history.best_epoch, config=config,
+                  **({"test_rmse": rmse} if regression else {"test_accuracy": acc}))
     (out / "history.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     written = ["model.npz", "history.json"]
     _write_plots(out, history, data, pred, written)
     _write_train_graph(out, model, data, args.batch_size, written)
+    if callbacks:
+        _try_write("report.html", lambda: callbacks[0].write(model, history), written)
     print(f"wrote {', '.join(written)} to {out}")
+    if "report.html" in written:
+        print(f"open {(out / 'report.html').resolve().as_uri()} in a browser for the report")
     return 0
+
 
 
 def _write_plots(out: Path, history, data: Data, pred: np.ndarray, written: list) -> None:
@@ -132,9 +164,11 @@ def _write_plots(out: Path, history, data: Data, pred: np.ndarray, written: list
 
     curves = {k: history[k] for k in _CURVES if k in history}
     _try_write("curves.png", lambda: plot_history(curves, path=out / "curves.png"), written)
+    if data.task == "regression":
+        return
     cm = confusion_matrix(data.y_test, pred, num_classes=data.num_classes)
-    _try_write("confusion.png", lambda: plot_confusion_matrix(cm, path=out / "confusion.png"),
-               written)
+    _try_write("confusion.png", lambda: plot_confusion_matrix(
+        cm, path=out / "confusion.png", class_names=data.class_names), written)
 
 
 def _write_train_graph(out: Path, model, data: Data, batch_size: int, written: list) -> None:
@@ -176,7 +210,9 @@ def _checkpoint_data(args: argparse.Namespace, config: dict) -> Data:
     split = getattr(args, "test_size", None), getattr(args, "seed", None)
     test_size = config.get("test_size", 0.2) if same or split[0] is None else split[0]
     seed = config.get("seed", 0) if same or split[1] is None else split[1]
-    data = load_data(dataset, test_size, seed, data_dir, args.download)
+    data = load_data(dataset, test_size, seed, data_dir, args.download,
+                     target=config.get("target"), task=config.get("task") or "auto",
+                     standardize=bool(config.get("standardize")))
     check_fits(config, data)
     return data
 
@@ -232,13 +268,60 @@ def graph(args: argparse.Namespace) -> int:
     if fmt != "dot" and not dot_available():
         raise CLIError(f"cannot write {out}: Graphviz's 'dot' program is not installed (apt "
                        f"install graphviz, brew install graphviz); --format dot needs no program")
-    model, config, data = _model_and_data(args)
+    model, config, data = (_arch_model_and_data(args) if args.arch
+                           else _model_and_data(args))
     n = min(args.batch_size, len(data.X_train))
-    title = f"cross-entropy of {describe_model(config)} on {n} {data.name} samples"
-    dot = loss_graph(model, data.X_train[:n], data.y_train[:n], args.color_by_grad, title)
+    kind = "MSE" if data.task == "regression" else "cross-entropy"
+    title = f"{kind} of {describe_model(config)} on {n} {data.name} samples"
+    if args.collapse:
+        from ..viz import draw_graph
+
+        dot = draw_graph(model=model, sample=(data.X_train[:n], data.y_train[:n]),
+                         collapse=True, color_by_grad=args.color_by_grad, title=title)
+    else:
+        dot = loss_graph(model, data.X_train[:n], data.y_train[:n], args.color_by_grad, title)
     path = write_graph(dot, out, fmt)
     print(f"wrote {path} ({fmt}): {title}")
     return 0
+
+
+def _arch_model_and_data(args: argparse.Namespace) -> tuple[nn.Sequential, dict, Data]:
+    """The MLP --arch describes, loaded with CHECKPOINT's state dict when one is given, and
+    a batch to run it on: the dataset's when it fits, else random inputs and labels."""
+    from ..io import load
+
+    sizes, activation = args.arch, args.activation or "relu"
+    if args.hidden is not None:
+        raise UsageError("graph: --arch already gives the hidden sizes; leave out --hidden")
+    model = build_model(sizes[0], sizes[1:-1], activation, sizes[-1])
+    config = {"input_dim": sizes[0], "hidden": sizes[1:-1], "activation": activation,
+              "num_classes": sizes[-1]}
+    if args.checkpoint:
+        obj = load(args.checkpoint)
+        state = obj["model"] if isinstance(obj, dict) and isinstance(obj.get("model"),
+                                                                     dict) else obj
+        if not isinstance(state, dict):
+            raise CLIError(f"{args.checkpoint} holds no state dict (got "
+                           f"{type(state).__name__})")
+        try:
+            model.load_state_dict(state)
+        except (RuntimeError, ValueError) as e:
+            raise CLIError(f"{args.checkpoint}: the state dict does not fit --arch "
+                           f"{','.join(map(str, sizes))}: {one_line(e)}") from e
+    data = None
+    try:
+        data = load_data(args.dataset or "digits", args.test_size, args.seed, args.data_dir,
+                         args.download)
+    except (CLIError, OSError, ValueError):
+        pass
+    if data is None or data.input_dim != sizes[0] or data.num_classes > sizes[-1]:
+        rng = np.random.default_rng(args.seed)
+        X = rng.normal(size=(args.batch_size, sizes[0])).astype(np.float32)
+        y = rng.integers(0, sizes[-1], size=args.batch_size)
+        data = Data("random", X, y, X, y, " (random inputs: no dataset fits --arch)")
+        print(f"note: no dataset has {sizes[0]} features and at most {sizes[-1]} classes; "
+              f"drawing the graph on random inputs")
+    return model, config, data
 
 
 def gradcheck(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ import numpy as np
 from .. import __version__, nn
 from ..data import load_digits, load_fashion_mnist, load_idx_folder, load_mnist, train_test_split
 from ..io import load
+from .tabular import encode_target, is_table, read_table
 
 DATASETS = ("digits", "mnist", "fashion-mnist")
 ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
@@ -42,6 +43,11 @@ class Data:
     X_test: np.ndarray
     y_test: np.ndarray
     note: str = ""
+    #: 'classification' (y int64 labels) or 'regression' (y float32 (N, 1)).
+    task: str = "classification"
+    class_names: list | None = None
+    #: X_test before standardising (for pictures of the inputs), or None.
+    X_test_raw: np.ndarray | None = None
 
     @property
     def input_dim(self) -> int:
@@ -49,15 +55,23 @@ class Data:
 
     @property
     def num_classes(self) -> int:
-        return int(max(self.y_train.max(initial=0), self.y_test.max(initial=0))) + 1
+        """The model's outputs: classes, or 1 for a regression."""
+        if self.task == "regression":
+            return 1
+        known = len(self.class_names) if self.class_names else 0
+        return max(known, int(max(self.y_train.max(initial=0), self.y_test.max(initial=0))) + 1)
 
     def describe(self) -> str:
+        what = ("a regression target" if self.task == "regression"
+                else f"{self.num_classes} classes")
         return (f"{self.name}: {len(self.X_train)} training and {len(self.X_test)} test "
-                f"samples, {self.input_dim} features, {self.num_classes} classes{self.note}")
+                f"samples, {self.input_dim} features, {what}{self.note}")
 
 
 def dataset_label(dataset: str) -> str:
-    """A short name for output folders: the dataset name, or the folder's name."""
+    """A short name for output folders: the dataset name, or the folder's (file's) name."""
+    if is_table(dataset):
+        return Path(dataset).stem or "data"
     return dataset if dataset in DATASETS else (Path(dataset).expanduser().resolve().name
                                                 or "data")
 
@@ -76,14 +90,29 @@ def _splits(load_split) -> tuple:
 
 
 def load_data(dataset: str, test_size: float, seed: int, data_dir: str | None = None,
-              download: bool = False, limit: int | None = None) -> Data:
+              download: bool = False, limit: int | None = None, target: str | None = None,
+              task: str = "auto", standardize: bool = False) -> Data:
     """``dataset`` (a name of DATASETS or a folder of IDX files) split into train and test.
 
     Datasets without a test split (digits, a folder with one split only) are split
     with ``train_test_split(test_size, seed, stratify=True)``; ``limit`` keeps at most
     that many random training samples.
     """
+    data = _load_data(dataset, test_size, seed, data_dir, download, limit, target, task)
+    if standardize and not is_table(dataset):  # tables are standardised anyway
+        mean, std = data.X_train.mean(axis=0), data.X_train.std(axis=0)
+        std[std < 1e-3] = 1.0  # constant features (the digits' border pixels) stay as they are
+        data.X_test_raw = data.X_test
+        data.X_train = ((data.X_train - mean) / std).astype(np.float32)
+        data.X_test = ((data.X_test - mean) / std).astype(np.float32)
+        data.note += " (features standardised with the training split's mean and std)"
+    return data
+
+
+def _load_data(dataset, test_size, seed, data_dir, download, limit, target, task) -> Data:
     note = ""
+    if is_table(dataset):
+        return _load_table(dataset, test_size, seed, limit, target, task)
     if dataset == "digits":
         X, y = load_digits()
         train, test = (X, y), None
@@ -122,18 +151,48 @@ def load_data(dataset: str, test_size: float, seed: int, data_dir: str | None = 
         keep = np.sort(np.random.default_rng(seed).choice(len(X_train), limit, replace=False))
         X_train, y_train = X_train[keep], y_train[keep]
         note += f" (--limit: {limit} training samples)"
-    return Data(dataset_label(dataset), X_train, y_train, X_test, y_test, note)
+    names = FASHION_CLASSES if dataset == "fashion-mnist" else None
+    return Data(dataset_label(dataset), X_train, y_train, X_test, y_test, note,
+                class_names=names)
+
+
+#: Fashion-MNIST's labels 0–9, as its README names them.
+FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                   "Sneaker", "Bag", "Ankle boot"]
+
+
+def _load_table(path: str, test_size: float, seed: int, limit, target, task) -> Data:
+    """A CSV/NPZ file split and standardised with the training split's statistics."""
+    X, raw, _ = read_table(path, target)
+    y, task, names = encode_target(raw, task)
+    strat = task == "classification" and np.bincount(y).min(initial=0) >= 2
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size, seed=seed,
+                                                        stratify=bool(strat))
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    std[std == 0] = 1.0
+    X_train = ((X_train - mean) / std).astype(np.float32)
+    X_test = ((X_test - mean) / std).astype(np.float32)
+    note = " (features standardised with the training split's mean and std)"
+    if limit is not None and limit < len(X_train):
+        keep = np.sort(np.random.default_rng(seed).choice(len(X_train), limit, replace=False))
+        X_train, y_train = X_train[keep], y_train[keep]
+        note += f" (--limit: {limit} training samples)"
+    return Data(dataset_label(path), X_train, y_train, X_test, y_test, note, task=task,
+                class_names=names)
 
 
 # ------------------------------------------------------------------ the model
 def build_model(input_dim: int, hidden: list[int], activation: str,
-                num_classes: int) -> nn.Sequential:
-    """Linear → activation → ... → Linear(num_classes): logits for CrossEntropyLoss."""
+                num_classes: int, dropout: float = 0.0) -> nn.Sequential:
+    """Linear → activation (→ Dropout) → ... → Linear(num_classes): logits for
+    CrossEntropyLoss."""
     if activation not in ACTIVATIONS:
         raise CLIError(f"unknown activation {activation!r}: choose {', '.join(ACTIVATIONS)}")
     layers, width = [], input_dim
     for size in hidden:
         layers += [nn.Linear(width, size), ACTIVATIONS[activation]()]
+        if dropout:
+            layers.append(nn.Dropout(dropout))
         width = size
     layers.append(nn.Linear(width, num_classes))
     return nn.Sequential(*layers)
@@ -150,6 +209,7 @@ def model_config(data: Data, dataset: str, hidden: list[int], activation: str,
                  test_size: float, seed: int, data_dir: str | None) -> dict:
     """What ``evaluate``/``graph``/``gradcheck`` need to rebuild the model and its data split."""
     is_folder = dataset not in DATASETS
+    extra = {"task": data.task, "class_names": data.class_names}
     return {
         "input_dim": data.input_dim, "hidden": [int(h) for h in hidden],
         "activation": activation, "num_classes": data.num_classes,
@@ -157,7 +217,7 @@ def model_config(data: Data, dataset: str, hidden: list[int], activation: str,
         "data_dir": str(Path(data_dir).expanduser().resolve()) if data_dir else None,
         "test_size": float(test_size), "seed": int(seed),
         "tinygrad_mlp_version": __version__,
-    }
+    } | extra
 
 
 def _config_error(path: str, field: str, value, expected: str) -> CLIError:
@@ -199,6 +259,10 @@ def check_config(config: dict, weights: dict, path: str) -> None:
     seed = config.get("seed", 0)
     if type(seed) is not int or seed < 0:
         raise _config_error(path, "seed", seed, "a non-negative integer")
+    dropout = config.get("dropout") or 0.0
+    if type(dropout) not in (int, float) or not 0 <= dropout < 1:
+        raise _config_error(path, "dropout", dropout, "a probability in [0, 1)")
+
     def field(k: int) -> str:  # the config field that sets widths[k]
         return "input_dim" if k == 0 else ("num_classes" if k == len(widths) - 1
                                            else f"hidden[{k - 1}]")
@@ -223,7 +287,7 @@ def load_checkpoint(path: str) -> tuple[nn.Sequential, dict]:
                        f"'tinygrad-mlp train' (it needs 'model' and 'config' entries)")
     check_config(config, ckpt["model"], path)
     model = build_model(config["input_dim"], list(config["hidden"]), config["activation"],
-                        config["num_classes"])
+                        config["num_classes"], config.get("dropout") or 0.0)
     try:
         model.load_state_dict(ckpt["model"])
     except (RuntimeError, ValueError, TypeError) as e:
@@ -271,14 +335,16 @@ def check_fits(config: dict, data: Data) -> None:
 # ------------------------------------------------------------------ graphs
 def loss_graph(model: nn.Module, X: np.ndarray, y: np.ndarray, color_by_grad: bool = False,
                title: str | None = None):
-    """The graphviz.Digraph of the cross-entropy of ``model`` on the batch (X, y),
-    drawn after ``backward`` so that parameters show their gradient norms."""
+    """The graphviz.Digraph of the loss of ``model`` on the batch (X, y) (cross-entropy
+    for integer labels, MSE for a regression), drawn after ``backward`` so that
+    parameters show their gradient norms."""
     from ..creation import from_numpy
     from ..viz import draw_graph
 
     model.zero_grad()
-    loss = nn.CrossEntropyLoss()(model(from_numpy(X)), from_numpy(y))
-    loss.backward(retain_graph=True)  # draw_graph walks the graph after backward
+    loss_fn = nn.CrossEntropyLoss() if y.dtype.kind in "iu" else nn.MSELoss()
+    loss = loss_fn(model(from_numpy(X)), from_numpy(y))
+    loss.backward()  # draw_graph draws what backward leaves (the skeleton)
     dot = draw_graph(loss, params=model, group_modules=model, color_by_grad=color_by_grad,
                      title=title)
     model.zero_grad()
