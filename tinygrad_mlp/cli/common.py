@@ -267,8 +267,10 @@ def check_config(config: dict, weights: dict, path: str) -> None:
         return "input_dim" if k == 0 else ("num_classes" if k == len(widths) - 1
                                            else f"hidden[{k - 1}]")
 
+    stride = 3 if dropout else 2  # Linear, activation (, Dropout) per hidden layer
     for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
-        for name, shape in ((f"{2 * i}.weight", (n_out, n_in)), (f"{2 * i}.bias", (n_out,))):
+        j = stride * i
+        for name, shape in ((f"{j}.weight", (n_out, n_in)), (f"{j}.bias", (n_out,))):
             got = getattr(weights.get(name), "shape", None)
             if got == shape:
                 continue
