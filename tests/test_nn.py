@@ -391,7 +391,7 @@ def test_vector_round_trip_and_size_error():
     net = Net()
     params = list(net.parameters())
     vec = parameters_to_vector(params)
-    assert vec.dtype == np.float64 and vec.shape == (sum(p.size for p in params),)
+    assert vec.dtype == np.float64 and vec.shape == (sum(p.numel() for p in params),)
     new = np.arange(vec.size, dtype=np.float64)
     vector_to_parameters(new, params)
     np.testing.assert_array_equal(parameters_to_vector(params), new)

@@ -10,8 +10,18 @@ Layers of the house (each imports only from the ones above it): the engine
 ``train``, ``io`` → ``viz`` and ``cli`` (imported on demand: they need the extras).
 """
 
-from . import data, functional, metrics, nn, optim
-from .autograd import Function, enable_grad, grad, is_grad_enabled, no_grad
+from . import autograd, data, functional, metrics, nn, optim
+from .autograd import (
+    Function,
+    enable_grad,
+    grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .backend import get_default_dtype, set_default_dtype
 from .creation import (
     arange,
     from_numpy,
@@ -29,6 +39,9 @@ from .io import CheckpointError, load, save
 from .ops import FUNCTIONS as _FUNCTIONS
 from .ops.shape import concatenate, stack, where
 from .rng import get_rng, manual_seed
+from .device import cuda, device
+from .dtypes import DTYPES as _DTYPES
+from .dtypes import is_floating_point, promote_types, result_type
 from .tensor import Tensor
 
 __version__ = "0.1.0"
@@ -39,7 +52,19 @@ __all__ = [
     "gradcheck_report", "gradgradcheck", "is_grad_enabled", "load", "manual_seed", "metrics",
     "nn", "no_grad", "ones", "ones_like", "optim", "rand", "randn", "save", "stack", "tensor",
     "where", "zeros", "zeros_like",
+    "autograd", "cuda", "device", "get_default_dtype", "inference_mode", "is_floating_point",
+    "is_inference_mode_enabled", "is_tensor", "promote_types", "result_type",
+    "set_default_dtype", "set_grad_enabled",
 ]
+
+# dtypes at PyTorch's names: tm.float32, tm.float, tm.long, tm.bool, …
+globals().update(_DTYPES)
+__all__ += sorted(_DTYPES)
+
+
+def is_tensor(obj) -> bool:
+    """True if ``obj`` is a Tensor (``torch.is_tensor``)."""
+    return isinstance(obj, Tensor)
 
 # The tm.<name> functions the op modules register (ops/_registry.py), beside the above.
 globals().update({k: v for k, v in _FUNCTIONS.items() if k not in globals()})

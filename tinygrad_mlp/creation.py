@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
-from .backend import DEFAULT_FLOAT, xp
+from .backend import DEFAULT_FLOAT, get_default_dtype, xp
+from .device import check_device
 from .rng import get_rng
 from .tensor import Tensor
 
 
-def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None) -> Tensor:
-    """A new Tensor holding a copy of ``data`` (``torch.tensor``); ``name`` labels it in graphs."""
+def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None, *,
+           device=None) -> Tensor:
+    """A new Tensor holding a copy of ``data``, with ``torch.tensor``'s dtype inference:
+    Python ints → int64, floats → the default float dtype (float32), bools → bool;
+    an ndarray or Tensor keeps its dtype.  ``name`` labels it in graph drawings."""
+    if device is not None:
+        check_device(device, "tensor")
+    if dtype is None and not isinstance(data, (Tensor, xp.ndarray, xp.generic)):
+        arr = xp.array(data)
+        if arr.dtype.kind == "f":
+            dtype = get_default_dtype()
+        elif arr.dtype.kind in "iu":
+            dtype = xp.int64
+        data = arr
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
 
 
 def from_numpy(array) -> Tensor:
-    """A Tensor sharing memory with ``array`` (``torch.from_numpy``)."""
-    return Tensor._wrap(xp.asarray(array))
+    """A Tensor sharing memory with the ndarray ``array`` (``torch.from_numpy``): a change
+    through either is seen by the other."""
+    if not isinstance(array, xp.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(array).__name__})")
+    return Tensor._wrap(array)
 
 
 def _shape(shape) -> tuple:

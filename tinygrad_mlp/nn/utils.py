@@ -39,15 +39,15 @@ def vector_to_parameters(vec, params: Iterable[Tensor]) -> None:
     """Copy the flat (P,) vector ``vec`` back into the parameters, in place (dtypes kept)."""
     params = _param_list(params, "vector_to_parameters")
     vec = np.asarray(vec.data if isinstance(vec, Tensor) else vec)
-    total = sum(p.size for p in params)
+    total = sum(p.numel() for p in params)
     if vec.ndim != 1 or vec.size != total:
         shapes = [p.shape for p in params]
         raise ValueError(f"vector_to_parameters: the vector has shape {vec.shape} but the "
                          f"{len(params)} parameters (shapes {shapes}) hold {total} values")
     offset = 0
     for p in params:
-        p.data[...] = vec[offset:offset + p.size].reshape(p.shape)
-        offset += p.size
+        p.data[...] = vec[offset:offset + p.numel()].reshape(p.shape)
+        offset += p.numel()
 
 
 def loss_and_grad(params: Iterable[Tensor],
@@ -66,7 +66,7 @@ def loss_and_grad(params: Iterable[Tensor],
         for p in params:
             p.grad = None  # each call is a fresh evaluation, not an accumulation
         loss = loss_fn()
-        if not isinstance(loss, Tensor) or loss.size != 1:
+        if not isinstance(loss, Tensor) or loss.numel() != 1:
             raise ValueError(f"loss_and_grad: loss_fn must return a one-element Tensor, got "
                              f"{type(loss).__name__} {getattr(loss, 'shape', '')}")
         loss.backward()

@@ -1,11 +1,13 @@
 """Every differentiable op, one ``Function`` subclass each, forward and backward side by side."""
 
+from . import dual, indexing, inplace, views
 from ._registry import FUNCTIONS, METHODS, bind
 from .elementwise import (
     Abs,
     Add,
     Cast,
     Clip,
+    Clone,
     Div,
     Exp,
     Log,
@@ -37,10 +39,11 @@ from .softmax import CrossEntropy, LogSoftmax, LogSumExp, Softmax
 __all__ = [
     "FUNCTIONS", "METHODS", "bind_methods",
     "Abs", "Add", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "BroadcastTo", "Cast",
-    "Clip", "Concatenate", "CrossEntropy", "Div",
+    "Clip", "Clone", "Concatenate", "CrossEntropy", "Div",
     "Exp", "GetItem", "Linear", "Log", "LogSoftmax", "LogSumExp", "MatMul", "Max", "Mean", "Min",
     "Mul", "Neg", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid", "Softmax", "Sqrt",
     "Stack", "Sub", "Sum", "SwapAxes", "Tanh", "Transpose", "Where",
+    "dual", "indexing", "inplace", "views",
 ]
 
 

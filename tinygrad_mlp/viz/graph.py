@@ -317,9 +317,9 @@ class _Builder:
         if not name and id(t) in self.roots:
             name = "output" if self.n_roots == 1 else f"output {self.roots[id(t)]}"
         elif not name and t._ctx is None:
-            name = "leaf" if t.requires_grad else ("constant" if t.size == 1 else "input")
+            name = "leaf" if t.requires_grad else ("constant" if t.numel() == 1 else "input")
         line = f"{_shape(t.shape)} {t.dtype}"
-        if t.size == 1:
+        if t.numel() == 1:
             line += f" = {t.data.item():.5g}"
         lines = ([_esc(name)] if name else []) + [line]
         if self.show_grad and t.grad is not None:
