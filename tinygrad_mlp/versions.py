@@ -46,8 +46,10 @@ def resolve_parents(node) -> tuple:
     """``node.parents``, each replaced by the value it had when ``node`` was made.
 
     An in-place op on a non-leaf makes the tensor the output of a new node and
-    keeps its old value as that node's ``_old`` input; a node made earlier
-    still means the old value.  The fix is written back into ``node.parents``.
+    keeps its old value (a copy) as that node's ``_old`` input; a node made
+    earlier still means the old value.  The fix is written back into
+    ``node.parents`` and ``node.inputs``, so its gradient is right (where
+    PyTorch, which keeps no copy, raises instead).
     """
     parents = node.parents
     fixed = None
@@ -59,8 +61,10 @@ def resolve_parents(node) -> tuple:
             if fixed is None:
                 fixed = list(parents)
             fixed[i] = q
-    if fixed is not None:
+    if fixed is not None:  # the saved arrays too: the old value lives on in the copy
         node.parents = parents = tuple(fixed)
+        if node.inputs is not None:
+            node.inputs = tuple(p.data for p in parents)
     return parents
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from .. import autograd
 from ..autograd import Function
 from ..backend import xp
-from ..dtypes import TYPE_NAMES
+from ..dtypes import TYPE_NAMES, result_type
 from ..grad_mode import _state
 from ..rng import get_rng
 from ..versions import bump
@@ -120,7 +120,7 @@ def _ufunc_inplace(x, ufunc, other, op: str):
     try:
         ufunc(x.data, od, out=x.data, casting="same_kind")
     except TypeError:  # NumPy's UFuncTypeError: the result's dtype does not fit
-        rt = xp.result_type(x.data, od)
+        rt = result_type(x.data, od)
         raise RuntimeError(f"{op}: result type {_type_name(rt)} can't be cast to the "
                            f"desired output type {_type_name(x.data.dtype)}") from None
     except ValueError as exc:
@@ -193,7 +193,8 @@ def inplace_method(name: str, fn_name: str | None = None):
     return tensor_method(name)(method)
 
 
-for _n in ("neg_", "exp_", "log_", "sqrt_", "abs_", "tanh_", "sigmoid_", "relu_", "clip_"):
+inplace_method("neg_", "__neg__")
+for _n in ("exp_", "log_", "sqrt_", "abs_", "tanh_", "sigmoid_", "relu_", "clip_"):
     inplace_method(_n)
 
 
