@@ -262,7 +262,7 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
         else:
             if node._tick != tick:  # an in-place op ran since: were saved values changed?
                 _versions.check_saved(node, t)
-            if hooks is not None and t in hooks:
+            if hooks is not None and id(t) in hooks:
                 g = _hooks.run_hooks(t, g)
             if wanted is None:
                 if t._retains_grad:
@@ -301,7 +301,7 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
             prev = grads.get(p)
             grads[p] = pg if prev is None else prev + pg
     for leaf, g in grads.items():  # only leaves are left
-        if hooks is not None and leaf in hooks:
+        if hooks is not None and id(leaf) in hooks:
             g = _hooks.run_hooks(leaf, g)
         if wanted is None and leaf.grad is None and type(g) is _ndarray:  # the common case
             leaf.grad = _Tensor._wrap(_own(g, handed))

@@ -1,16 +1,19 @@
 """Tensor hooks (``Tensor.register_hook``) and the engine's explanation of a
 backward that handed a Tensor to a NumPy function.
 
-Hooks live in one weak table, tensor → hooks, so tensors without hooks (all
-but a few) pay nothing: backward looks the table up only when it is not empty.
+Hooks live in one table, id(tensor) → hooks (an entry goes when its tensor
+dies), so tensors without hooks (all but a few) pay nothing: backward looks
+the table up only when it is not empty.
 """
 
 from __future__ import annotations
 
 import weakref
 
-#: tensor -> list of hooks, in registration order.
-HOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: id(tensor) -> list of hooks, in registration order.
+HOOKS: dict = {}
+_ALIVE: dict = {}  # id(tensor) -> weakref whose callback drops the entry
+
 
 
 class RemovableHandle:
@@ -24,11 +27,11 @@ class RemovableHandle:
 
     def remove(self) -> None:
         t = self._tensor()
-        hooks = HOOKS.get(t) if t is not None else None
-        if hooks and self._hook in hooks:
-            hooks.remove(self._hook)
+        hooks = HOOKS.get(id(t)) if t is not None else None
+        if hooks and any(h is self._hook for h in hooks):
+            hooks[:] = [h for h in hooks if h is not self._hook]
             if not hooks:
-                del HOOKS[t]
+                del HOOKS[id(t)]
 
 
 def register(tensor, hook) -> RemovableHandle:
@@ -38,7 +41,12 @@ def register(tensor, hook) -> RemovableHandle:
         raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
     if not callable(hook):
         raise TypeError(f"register_hook: hook must be callable, got {type(hook).__name__}")
-    HOOKS.setdefault(tensor, []).append(hook)
+    key = id(tensor)
+    if key not in HOOKS:
+        HOOKS[key] = []
+        _ALIVE[key] = weakref.ref(tensor, lambda _, k=key: (HOOKS.pop(k, None),
+                                                            _ALIVE.pop(k, None)))
+    HOOKS[key].append(hook)
     return RemovableHandle(tensor, hook)
 
 
@@ -49,7 +57,7 @@ def run_hooks(t, g):
 
     is_array = not isinstance(g, Tensor)
     gt = Tensor._wrap(g) if is_array else g
-    for hook in list(HOOKS.get(t, ())):
+    for hook in list(HOOKS.get(id(t), ())):
         new = hook(gt)
         if new is not None:
             if not isinstance(new, Tensor):
