@@ -34,14 +34,14 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .device import cuda, device
+from .dtypes import DTYPES as _DTYPES
+from .dtypes import is_floating_point, promote_types, result_type
 from .gradcheck import GradcheckError, gradcheck, gradcheck_report, gradgradcheck
 from .io import CheckpointError, load, save
 from .ops import FUNCTIONS as _FUNCTIONS
 from .ops.shape import concatenate, stack, where
 from .rng import get_rng, manual_seed
-from .device import cuda, device
-from .dtypes import DTYPES as _DTYPES
-from .dtypes import is_floating_point, promote_types, result_type
 from .tensor import Tensor
 
 __version__ = "0.1.0"

@@ -31,7 +31,7 @@ from .grad_mode import (
 )
 
 __all__ = [
-    "Function", "FunctionCtx", "backward", "count_consumers", "dual", "enable_grad", "grad",
+    "Function", "FunctionCtx", "backward", "count_consumers", "enable_grad", "grad",
     "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "no_grad",
     "run_backward", "set_grad_enabled", "sum_to_shape",
 ]

@@ -50,7 +50,7 @@ TYPE_NAMES = {
 
 
 def as_dtype(dtype):
-    """``dtype`` (a NumPy dtype or type, ``tm.float32``, a name, or ``torch.float32``) as a dtype."""
+    """``dtype`` (a NumPy dtype or type, ``tm.float32``, a name, ``torch.float32``) as a dtype."""
     if isinstance(dtype, xp.dtype):
         return dtype
     if isinstance(dtype, str):

@@ -538,7 +538,7 @@ class Tensor:
         return _indexing.getitem(self, index)
 
     def __setitem__(self, index, value):
-        """``t[index] = value`` writes into ``t``'s memory (an in-place op, see ``ops/inplace.py``)."""
+        """``t[index] = value`` writes into ``t``'s memory (an in-place op: ``ops/inplace.py``)."""
         _indexing.setitem(self, index, value)
 
 

@@ -93,7 +93,7 @@ class OpSpec:
 
 
 #: Modules of this package that hold SPECS (one per family of ops).
-FAMILIES = ["basic"]
+FAMILIES = ["basic", "semantics"]
 
 
 def all_specs() -> list[OpSpec]:
