@@ -182,6 +182,14 @@ def members(cls) -> list[tuple[str, str, str]]:
     return out
 
 
+def _constant(obj) -> str:
+    """A constant as it reads in the source; a table of functions (the op registry, whose
+    reprs hold memory addresses) as a one-line summary."""
+    if isinstance(obj, dict) and obj and all(callable(v) for v in obj.values()):
+        return f"{{...}}  # {len(obj)} names -> functions, filled by the op modules"
+    return pprint.pformat(obj, width=90)
+
+
 def constant_comment(mod: types.ModuleType, name: str) -> str:
     """The ``#:`` comment above ``NAME =`` where the name is defined: in ``mod`` or in
     one of its submodules that holds the same object (a package re-exports it)."""
@@ -254,7 +262,7 @@ class Writer:
             self.seen[id(obj)] = f"{mod.__name__}.{name}"
         foreign = not getattr(obj, "__module__", "").startswith("tinygrad_mlp")
         if not callable(obj) or (inspect.isclass(obj) and foreign):
-            value = _default(obj) if inspect.isclass(obj) else pprint.pformat(obj, width=90)
+            value = _default(obj) if inspect.isclass(obj) else _constant(obj)
             self.add("```python", f"{name} = {value}", "```", "")
             comment = constant_comment(mod, name)
             if comment:

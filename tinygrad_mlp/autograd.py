@@ -247,7 +247,7 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
     # been, so its gradient is complete; each node and edge is touched once.
     deps = count_consumers(roots)
     tick = _TICK
-    hooks = _hooks.HOOKS or None  # tensor -> [hook]; usually empty
+    hooks = _hooks.HOOKS or None  # id(tensor) -> [hook]; usually empty
     if len(roots) == 1:
         ready = [roots[0]] if roots[0]._ctx is not None and roots[0] not in deps else []
     else:
