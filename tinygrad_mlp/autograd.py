@@ -164,12 +164,14 @@ def _register_tensor_class(cls) -> None:
 # ----------------------------------------------------------------------------
 
 
-def count_consumers(roots: Sequence) -> dict:
+def count_consumers(roots: Sequence, stale: list | None = None) -> dict:
     """For every non-leaf tensor reachable from ``roots``: how many op nodes in the
     graph take it as an input.
 
     One iterative pass (no recursion), linear in the size of the graph; tensors
-    hash by identity, so they serve as their own keys.
+    hash by identity, so they serve as their own keys.  Nodes made before the
+    last in-place op get their edges checked (``versions.resolve_parents``) and
+    are appended to ``stale`` when it is given.
     """
     deps: dict = {}
     stack = [r for r in roots if r._ctx is not None]
@@ -188,6 +190,8 @@ def count_consumers(roots: Sequence) -> dict:
             )
         if node._tick != tick:  # in-place ops ran since: point edges at the values used
             parents = _versions.resolve_parents(node)
+            if stale is not None:
+                stale.append(node)
         for p in parents:
             if p._ctx is not None:
                 if p in deps:
@@ -245,8 +249,10 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
     handed: set = set()  # ids of the memory behind every gradient handed out so far
     # Kahn's algorithm: a node is processed once every node that consumes it has
     # been, so its gradient is complete; each node and edge is touched once.
-    deps = count_consumers(roots)
+    stale: list = []
+    deps = count_consumers(roots, stale)
     tick = _TICK
+    stale = bool(stale)  # usually False: then no node needs a version check
     hooks = _hooks.HOOKS or None  # id(tensor) -> [hook]; usually empty
     if len(roots) == 1:
         ready = [roots[0]] if roots[0]._ctx is not None and roots[0] not in deps else []
@@ -260,7 +266,7 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
         if g is None:  # the roots do not depend on this node
             in_grads = (None,) * len(parents)
         else:
-            if node._tick != tick:  # an in-place op ran since: were saved values changed?
+            if stale and node._tick != tick:  # an in-place op ran since: values changed?
                 _versions.check_saved(node, t)
             if hooks is not None and id(t) in hooks:
                 g = _hooks.run_hooks(t, g)

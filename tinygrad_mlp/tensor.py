@@ -4,16 +4,18 @@ Semantics are PyTorch's (``docs/concepts.md`` lists where NumPy differs):
 PyTorch's type promotion in the operators, memory shared by ``detach()``,
 views and ``from_numpy``, in-place ops that write into that memory, guarded by
 version counters (``_vc``).  Most methods come from the op modules' tables
-(``ops/_registry.py``); this file holds the class, its operators and dtype/device
-conversions.
+(``ops/_registry.py``: shape methods in ``ops/views.py``, reductions in
+``ops/reduce.py``, in-place ops in ``ops/inplace.py``, dtype/device conversions
+in ``ops/convert.py``); this file holds the class, its operators and the
+pointwise basics.
 """
 
 from __future__ import annotations
 
 from . import autograd
 from .backend import get_default_dtype, xp
-from .device import CPU, check_device, device
-from .dtypes import TYPE_NAMES, as_dtype, result_type, scalar_dtype_for
+from .device import CPU, device
+from .dtypes import as_dtype, result_type, scalar_dtype_for
 
 _ndarray = xp.ndarray
 _CONSTS: dict = {}  # (dtype, type, value, text) -> read-only 0-d constant Tensor
@@ -451,86 +453,6 @@ class Tensor:
         """Indices of the minima (an integer tensor, no gradient)."""
         return Tensor._wrap(xp.asarray(self.data.argmin(axis=axis, keepdims=keepdims)))
 
-    # ------------------------------------------------------- dtype and device
-    def astype(self, dtype) -> Tensor:
-        """A version with another dtype (this tensor if it already has it); gradients
-        flow back in this tensor's dtype."""
-        dtype = as_dtype(dtype)
-        if dtype == self.data.dtype:
-            return self
-        return _ops.Cast.apply(self, dtype=dtype)
-
-    def to(self, *args, **kwargs) -> Tensor:
-        """``to(dtype)``, ``to(device)``, ``to(other_tensor)``, ``to(device, dtype)``;
-        ``copy=True`` always copies.  Only the CPU exists: another device raises."""
-        dtype = kwargs.pop("dtype", None)
-        dev = kwargs.pop("device", None)
-        copy = kwargs.pop("copy", False)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to(): unexpected arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, device) or (isinstance(a, str) and _is_device_name(a)):
-                dev = a
-            elif a is not None:
-                dtype = a
-        if dev is not None:
-            check_device(dev, "to")
-        out = self if dtype is None else self.astype(dtype)
-        return _ops.Clone.apply(out) if copy and out is self else out
-
-    def type(self, dtype=None):
-        """``type()``: the type name, e.g. ``'torch.FloatTensor'`` (PyTorch's legacy
-        names); ``type(dtype)``: ``to(dtype)``."""
-        if dtype is None:
-            return "torch." + TYPE_NAMES.get(self.data.dtype, str(self.data.dtype))
-        if isinstance(dtype, str) and dtype.endswith("Tensor"):
-            names = {v: k for k, v in TYPE_NAMES.items()}
-            dtype = names[dtype.rsplit(".", 1)[-1]]
-        return self.astype(dtype)
-
-    def type_as(self, other: Tensor) -> Tensor:
-        """This tensor in ``other``'s dtype."""
-        return self.astype(other.dtype)
-
-    def float(self) -> Tensor:
-        """A float32 version."""
-        return self.astype(xp.float32)
-
-    def double(self) -> Tensor:
-        """A float64 version."""
-        return self.astype(xp.float64)
-
-    def half(self) -> Tensor:
-        """A float16 version."""
-        return self.astype(xp.float16)
-
-    def long(self) -> Tensor:
-        """An int64 version (no gradient flows through integers)."""
-        return self.astype(xp.int64)
-
-    def int(self) -> Tensor:
-        """An int32 version."""
-        return self.astype(xp.int32)
-
-    def short(self) -> Tensor:
-        """An int16 version."""
-        return self.astype(xp.int16)
-
-    def bool(self) -> Tensor:
-        """A bool version."""
-        return self.astype(xp.bool_)
-
-    def cpu(self) -> Tensor:
-        """This tensor (it already lives on the CPU)."""
-        return self
-
-    def cuda(self, device=None) -> Tensor:
-        """Raises: there is no GPU backend (see ``tinygrad_mlp.device``)."""
-        check_device("cuda" if device is None else device, "cuda")
-
     # -------------------------------------------------------------- indexing
     def __getitem__(self, index):
         """Basic, integer-array and boolean indexing, placing dims as PyTorch does;
@@ -540,10 +462,6 @@ class Tensor:
     def __setitem__(self, index, value):
         """``t[index] = value`` writes into ``t``'s memory (an in-place op: ``ops/inplace.py``)."""
         _indexing.setitem(self, index, value)
-
-
-def _is_device_name(s: str) -> bool:
-    return s.split(":")[0] in ("cpu", "cuda", "mps", "meta", "xpu")
 
 
 def _to_float(t: Tensor) -> Tensor:

@@ -1,6 +1,6 @@
 """Every differentiable op, one ``Function`` subclass each, forward and backward side by side."""
 
-from . import dual, indexing, inplace, views
+from . import convert, dual, indexing, inplace, views
 from ._registry import FUNCTIONS, METHODS, bind
 from .elementwise import (
     Abs,
@@ -43,7 +43,7 @@ __all__ = [
     "Exp", "GetItem", "Linear", "Log", "LogSoftmax", "LogSumExp", "MatMul", "Max", "Mean", "Min",
     "Mul", "Neg", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid", "Softmax", "Sqrt",
     "Stack", "Sub", "Sum", "SwapAxes", "Tanh", "Transpose", "Where",
-    "dual", "indexing", "inplace", "views",
+    "convert", "dual", "indexing", "inplace", "views",
 ]
 
 
