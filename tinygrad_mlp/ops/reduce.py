@@ -300,8 +300,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correctio
     return v.sqrt(), mu
 
 
-@tensor_method("logsumexp")
-@tm_function("logsumexp")
+@tensor_method("logsumexp")  # tm.logsumexp is the math branch's (ops/reduction.py on main)
 @dim_aliases
 def logsumexp(input, dim=None, keepdim: bool = False):
     """log Σ eˣ over ``dim``, computed without overflow."""
