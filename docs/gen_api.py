@@ -30,6 +30,7 @@ API_MD = DOCS / "api.md"
 #: (module, one-line description) in the order of the reference.
 SECTIONS = [
     ("tinygrad_mlp", "Tensors, creation functions, gradients, grad mode, checkpoints."),
+    ("tinygrad_mlp.linalg", "Vector norms, as in `torch.linalg` (`tm.linalg.vector_norm`)."),
     ("tinygrad_mlp.functional", "Activations and losses as functions "
                                 "(`import tinygrad_mlp.functional as F`)."),
     ("tinygrad_mlp.nn", "Modules, parameters, layers, losses and penalties."),
@@ -48,6 +49,8 @@ SECTIONS = [
     ("tinygrad_mlp.viz", "Computation-graph drawings and training plots (needs the `viz` "
                          "extra)."),
     ("tinygrad_mlp.cli", "The `tinygrad-mlp` command."),
+    ("tinygrad_mlp.sklearn", "scikit-learn estimators: MLP drop-ins and wrappers of any "
+                             "Module (needs scikit-learn and SciPy)."),
     ("tinygrad_mlp.autograd", "Engine internals: op nodes, grad mode, the backward walk."),
     ("tinygrad_mlp.backend", "Engine internals: the one place the array module is chosen."),
     ("tinygrad_mlp.ops", "Engine internals: every differentiable op, one `Function` "

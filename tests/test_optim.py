@@ -11,6 +11,9 @@ import tinygrad_mlp as tm
 from tinygrad_mlp import nn, optim
 from tinygrad_mlp.optim import SGD, Adam, CosineAnnealingLR, InverseTimeDecay, StepLR
 
+# Several tests step schedules alone, without an optimizer step first.
+pytestmark = pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step")
+
 SHAPES = [(3, 4), (4,), (1,)]
 
 
@@ -179,8 +182,8 @@ def test_updates_in_place_keep_dtype_and_skip_missing_grads():
         assert all(p.dtype == np.float32 for p in params)
         assert all(p.grad is None or p.grad.grad_fn is None for p in params)
         np.testing.assert_array_equal(params[2].data, before)
-        assert 2 not in opt.state or not opt.state[2]
-        assert opt.state[0]
+        assert params[2] not in opt.state or not opt.state[params[2]]
+        assert opt.state[params[0]]
 
 
 def test_zero_grad_and_lr_attribute():
@@ -212,7 +215,7 @@ def test_zero_grad_and_lr_attribute():
     (lambda ps: Adam(ps, eps=-1e-8), "eps"),
     (lambda ps: SGD([], lr=0.1), "empty"),
     (lambda ps: SGD([ps[0], ps[0]], lr=0.1), "twice"),
-    (lambda ps: SGD([tm.zeros(2)], lr=0.1), "require"),
+    (lambda ps: SGD([{"params": ps[:2]}, {"params": ps[1:]}], lr=0.1), "more than one"),
 ])
 def test_bad_settings_raise(make, match):
     with pytest.raises(ValueError, match=match):
@@ -222,10 +225,19 @@ def test_bad_settings_raise(make, match):
 def test_params_must_be_an_iterable_of_tensors():
     with pytest.raises(TypeError, match="iterable"):
         SGD(make_params()[0], lr=0.1)
-    with pytest.raises(TypeError, match="parameter 1"):
+    with pytest.raises(TypeError, match="item 1"):
         SGD([make_params()[0], np.zeros(2)], lr=0.1)
     model = nn.Linear(3, 2)
-    assert len(SGD(model.parameters(), lr=0.1).params) == 2  # a generator is fine
+    assert len(SGD(model.parameters(), lr=0.1).param_groups[0]["params"]) == 2  # a generator
+
+
+def test_params_that_do_not_require_grad_are_accepted_and_skipped():
+    frozen, live = tm.zeros(2, dtype=np.float64), nn.Parameter(np.ones(2))
+    frozen.grad = tm.ones(2, dtype=np.float64)  # even with a gradient: it does not require grad
+    live.grad = tm.ones(2, dtype=np.float64)
+    SGD([frozen, live], lr=0.5).step()
+    np.testing.assert_array_equal(frozen.data, [0, 0])
+    np.testing.assert_array_equal(live.data, [0.5, 0.5])
 
 
 # ------------------------------------------------------------ schedules
@@ -234,9 +246,10 @@ def test_inverse_time_decay_values():
     sched = InverseTimeDecay(opt, decay=0.1)
     seen = [opt.lr]
     for _ in range(5):
-        seen.append(sched.step())
+        sched.step()
+        seen.append(sched.get_last_lr()[0])
     np.testing.assert_allclose(seen, [0.5 / (1 + 0.1 * e) for e in range(6)], rtol=1e-12)
-    assert sched.get_last_lr() == opt.lr == seen[-1]
+    assert sched.get_last_lr() == [opt.lr] == [seen[-1]]
 
 
 def test_inverse_time_decay_cumulative_matches_classic_loop():
@@ -257,11 +270,11 @@ def test_inverse_time_decay_cumulative_matches_classic_loop():
 def test_step_and_cosine_values():
     opt = SGD(make_params(), lr=1.0)
     sched = StepLR(opt, step_size=2, gamma=0.1)
-    lrs = [opt.lr] + [sched.step() for _ in range(5)]
+    lrs = [opt.lr] + [(sched.step(), opt.lr)[1] for _ in range(5)]
     np.testing.assert_allclose(lrs, [1, 1, 0.1, 0.1, 0.01, 0.01], rtol=1e-12)
     opt = Adam(make_params(), lr=1.0)
     sched = CosineAnnealingLR(opt, T_max=4, eta_min=0.0)
-    lrs = [opt.lr] + [sched.step() for _ in range(4)]
+    lrs = [opt.lr] + [(sched.step(), opt.lr)[1] for _ in range(4)]
     np.testing.assert_allclose(lrs, [1, (1 + math.sqrt(0.5)) / 2, 0.5,
                                      (1 - math.sqrt(0.5)) / 2, 0], atol=1e-12)
     with pytest.raises(ValueError, match="step_size"):
@@ -276,12 +289,15 @@ def test_scheduler_state_round_trip_and_mismatch():
     for _ in range(3):
         sched.step()
     state = sched.state_dict()
-    assert all(isinstance(v, (int, float)) for v in state.values())
+    assert "optimizer" not in state and state["base_lrs"] == [0.3] and state["last_epoch"] == 3
     opt2 = SGD(make_params(), lr=0.3)
     sched2 = InverseTimeDecay(opt2, decay=0.0)
+    opt2.load_state_dict(opt.state_dict())  # as in PyTorch: the lr lives in the optimizer
     sched2.load_state_dict(state)
     assert opt2.lr == opt.lr and sched2.decay == 0.5
-    assert sched2.step() == sched.step()
+    sched.step()
+    sched2.step()
+    assert sched2.get_last_lr() == sched.get_last_lr()
     with pytest.raises(ValueError, match="another schedule"):
         StepLR(opt2, step_size=2).load_state_dict(state)
 
@@ -333,12 +349,13 @@ def test_state_dict_holds_numbers_and_array_copies():
     opt = Adam(params)
     run(opt, params, grad_sequence(2))
     sd = opt.state_dict()
-    assert set(sd) == {"hyperparams", "num_params", "state"}
-    assert sorted(sd["state"]) == ["0", "1", "2"]
-    assert sd["state"]["0"]["step"] == 2
-    assert all(isinstance(v, (int, float)) for v in sd["hyperparams"].values())
-    sd["state"]["0"]["exp_avg"][...] = 1e9
-    assert not np.any(opt.state[0]["exp_avg"] == 1e9)
+    assert set(sd) == {"param_groups", "state"}
+    assert sorted(sd["state"]) == [0, 1, 2]
+    assert sd["state"][0]["step"] == 2
+    assert sd["param_groups"][0]["params"] == [0, 1, 2]
+    assert sd["param_groups"][0]["lr"] == 1e-3 and sd["param_groups"][0]["betas"] == (0.9, 0.999)
+    sd["state"][0]["exp_avg"][...] = 1e9
+    assert not np.any(opt.state[params[0]]["exp_avg"] == 1e9)
 
 
 def test_load_state_dict_mismatch_errors():
@@ -348,7 +365,7 @@ def test_load_state_dict_mismatch_errors():
     sd = sgd.state_dict()
     with pytest.raises(ValueError, match="another optimizer type"):
         Adam(make_params()).load_state_dict(sd)
-    with pytest.raises(ValueError, match="3 parameters.*has 2"):
+    with pytest.raises(ValueError, match="group 0: 3 saved, 2 here"):
         SGD(make_params()[:2], lr=0.1, momentum=0.9).load_state_dict(sd)
     other = [nn.Parameter(np.zeros((4, 3))), nn.Parameter(np.zeros(4)), nn.Parameter(np.zeros(1))]
     with pytest.raises(ValueError, match=r"momentum_buffer.*parameter 0.*\(3, 4\).*\(4, 3\)"):
@@ -356,5 +373,86 @@ def test_load_state_dict_mismatch_errors():
 
 
 def test_repr_and_package_exports():
-    assert "lr=0.1" in repr(SGD(make_params(), lr=0.1))
+    assert "lr: 0.1" in repr(SGD(make_params(), lr=0.1))
     assert optim.lr_scheduler.InverseTimeDecay is InverseTimeDecay
+
+
+# ------------------------------------------------- every optimizer: groups, resume, skip
+ALL_OPTIMIZERS = [
+    (optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)),
+    (optim.Adam, dict(lr=0.01, amsgrad=True, weight_decay=0.01)),
+    (optim.AdamW, dict(lr=0.01)),
+    (optim.NAdam, dict(lr=0.01, decoupled_weight_decay=True, weight_decay=0.1)),
+    (optim.RAdam, dict(lr=0.01)),
+    (optim.RMSprop, dict(lr=0.01, momentum=0.5, centered=True)),
+    (optim.Adagrad, dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1)),
+    (optim.Adadelta, dict(rho=0.8)),
+    (optim.Adamax, dict(lr=0.01)),
+]
+ALL_IDS = [c.__name__ for c, _ in ALL_OPTIMIZERS]
+
+
+def _two_groups(params):
+    return [{"params": params[:2]}, {"params": params[2:], "lr": 0.003}]
+
+
+@pytest.mark.parametrize("opt_cls, cfg", ALL_OPTIMIZERS, ids=ALL_IDS)
+def test_every_optimizer_resumes_through_a_file(tmp_path, opt_cls, cfg):
+    grads = grad_sequence(30)
+    params = make_params(np.float32)
+    opt = opt_cls(_two_groups(params), **cfg)
+    run(opt, params, grads[:12])
+    tm.save({"opt": opt.state_dict(), "w": [p.data for p in params]}, tmp_path / "ck.npz")
+    straight = run(opt, params, grads[12:])
+    ck = tm.load(tmp_path / "ck.npz")
+    params2 = [nn.Parameter(w) for w in ck["w"]]
+    opt2 = opt_cls(_two_groups(params2), **{**cfg, "lr": 0.5})
+    opt2.load_state_dict(ck["opt"])
+    assert [g["lr"] for g in opt2.param_groups] == [g["lr"] for g in opt.param_groups]
+    resumed = run(opt2, params2, grads[12:])
+    for a, b in zip(straight, resumed):
+        assert a.dtype == b.dtype == np.float32
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("opt_cls, cfg", ALL_OPTIMIZERS, ids=ALL_IDS)
+def test_every_optimizer_moves_downhill_and_skips_gradless(opt_cls, cfg):
+    """On f(w) = ½‖w‖², every optimizer lowers f; a parameter without grad never moves."""
+    w = nn.Parameter(np.array([1.0, -2.0, 0.5]))
+    frozen = nn.Parameter(np.array([3.0]))
+    opt = opt_cls([w, frozen], **cfg)
+    start = 0.5 * float(w.data @ w.data)
+    for _ in range(30):
+        opt.zero_grad()
+        w.grad = tm.Tensor(w.data.copy())     # ∇f = w
+        opt.step()
+    assert 0.5 * float(w.data @ w.data) < start
+    np.testing.assert_array_equal(frozen.data, [3.0])
+    assert frozen not in opt.state or opt_cls is optim.Adagrad  # Adagrad's state is eager
+    up = opt_cls([w], **cfg, maximize=True)
+    before = 0.5 * float(w.data @ w.data)
+    for _ in range(5):
+        w.grad = tm.Tensor(w.data.copy())
+        up.step()
+    assert 0.5 * float(w.data @ w.data) > before
+
+
+def test_closure_and_state_structure():
+    p = nn.Parameter(np.array([2.0]))
+    opt = optim.SGD([p], lr=0.25)
+
+    def closure():
+        opt.zero_grad()
+        loss = (p * p).sum()
+        loss.backward()
+        return loss
+
+    loss = opt.step(closure)
+    assert loss.item() == 4.0 and p.data[0] == pytest.approx(2.0 - 0.25 * 4.0)
+    sd = optim.Adagrad([p], lr=0.1).state_dict()
+    assert sd["state"][0]["step"] == 0 and sd["state"][0]["sum"].tolist() == [0.0]
+    with pytest.raises(ValueError, match="different number of parameter groups"):
+        optim.SGD([{"params": [p]}, {"params": [nn.Parameter(np.zeros(1))]}],
+                  lr=0.1).load_state_dict(optim.SGD([p], lr=0.1).state_dict())
+    with pytest.raises(TypeError, match="sets"):
+        opt.add_param_group({"params": {nn.Parameter(np.zeros(1))}})

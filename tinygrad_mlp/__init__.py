@@ -10,7 +10,7 @@ Layers of the house (each imports only from the ones above it): the engine
 ``train``, ``io`` → ``viz`` and ``cli`` (imported on demand: they need the extras).
 """
 
-from . import autograd, data, functional, metrics, nn, optim
+from . import autograd, data, functional, linalg, metrics, nn, optim
 from .autograd import (
     Function,
     enable_grad,
@@ -46,6 +46,32 @@ from .tensor import Tensor
 
 __version__ = "0.1.0"
 
+# PyTorch's creation ops and generators, at its names and signatures.
+from .creation import (  # noqa: E402
+    bernoulli,
+    empty,
+    empty_like,
+    eye,
+    full_like,
+    linspace,
+    logspace,
+    multinomial,
+    normal,
+    rand_like,
+    randint,
+    randint_like,
+    randn_like,
+    randperm,
+)
+from .rng import (  # noqa: E402
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    seed,
+    set_rng_state,
+)
+
 __all__ = [
     "CheckpointError", "Function", "GradcheckError", "Tensor", "arange", "concatenate", "data",
     "enable_grad", "from_numpy", "full", "functional", "get_rng", "grad", "gradcheck",
@@ -55,6 +81,12 @@ __all__ = [
     "autograd", "cuda", "device", "get_default_dtype", "inference_mode", "is_floating_point",
     "is_inference_mode_enabled", "is_tensor", "promote_types", "result_type",
     "set_default_dtype", "set_grad_enabled",
+    "linalg",
+]
+__all__ += [
+    "Generator", "bernoulli", "default_generator", "empty", "empty_like", "eye", "full_like",
+    "get_rng_state", "initial_seed", "linspace", "logspace", "multinomial", "normal",
+    "rand_like", "randint", "randint_like", "randn_like", "randperm", "seed", "set_rng_state",
 ]
 
 # dtypes at PyTorch's names: tm.float32, tm.float, tm.long, tm.bool, …
@@ -65,6 +97,7 @@ __all__ += sorted(_DTYPES)
 def is_tensor(obj) -> bool:
     """True if ``obj`` is a Tensor (``torch.is_tensor``)."""
     return isinstance(obj, Tensor)
+
 
 # The tm.<name> functions the op modules register (ops/_registry.py), beside the above.
 globals().update({k: v for k, v in _FUNCTIONS.items() if k not in globals()})

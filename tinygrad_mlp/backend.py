@@ -22,13 +22,19 @@ def get_default_dtype():
     return _default[0]
 
 
+def _set_default(d) -> None:
+    global DEFAULT_FLOAT
+    _default[0] = d
+    DEFAULT_FLOAT = d.type  # code that reads backend.DEFAULT_FLOAT at call time sees it too
+
+
 def set_default_dtype(dtype) -> None:
     """Make ``dtype`` (float32 or float64, or float16) the default float dtype, as in PyTorch."""
     d = numpy.dtype(dtype)
     if d.kind != "f":
         raise TypeError(f"set_default_dtype: only floating-point types are supported as the "
                         f"default type, got {d}")
-    _default[0] = d
+    _set_default(d)
 
 
 def is_float(dtype) -> bool:

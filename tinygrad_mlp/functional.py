@@ -7,6 +7,23 @@ from __future__ import annotations
 
 from . import ops
 from .backend import xp
+from .ops.activation import (  # noqa: F401  (the F. forms of the activations)
+    celu,
+    elu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    leaky_relu,
+    logsigmoid,
+    mish,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softplus,
+    softsign,
+)
 from .ops.softmax import check_class_targets, check_reduction, reduce_loss
 from .rng import get_rng
 from .tensor import Tensor
@@ -15,6 +32,9 @@ __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
     "l1_penalty", "l2_penalty", "linear", "log_softmax", "logsumexp", "mse_loss", "nll_loss",
     "relu", "sigmoid", "softmax", "tanh",
+    # activations (ops/activation.py)
+    "celu", "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh", "leaky_relu", "logsigmoid",
+    "mish", "relu6", "selu", "silu", "softmin", "softplus", "softsign",
 ]
 
 
@@ -192,3 +212,9 @@ def l1_penalty(params, lam: float = 1.0) -> Tensor:
     for p in params[1:]:
         total = total + p.abs().sum()
     return total * lam
+
+
+# ------------------------------------------------------------ padding
+from .ops.layout import pad  # noqa: E402  (defined with its backward in ops/layout.py)
+
+__all__ += ["pad"]

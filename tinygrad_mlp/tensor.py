@@ -431,10 +431,6 @@ class Tensor:
             raise ValueError("clip: give at least one of min and max")
         return _ops.Clip.apply(self, lo=min, hi=max)
 
-    def pow(self, exponent):
-        """``self ** exponent``."""
-        return self.__pow__(exponent)
-
     def softmax(self, dim: int = -1, dtype=None, *, axis=None):
         """eˣ / Σ eˣ along ``dim`` (``axis=`` alias), computed without overflow."""
         x = self.to(dtype) if dtype is not None else self
@@ -444,14 +440,6 @@ class Tensor:
         """x − logsumexp(x) along ``dim`` (``axis=`` alias), computed without overflow."""
         x = self.to(dtype) if dtype is not None else self
         return _ops.LogSoftmax.apply(_float(x), axis=_dim_arg(dim, axis, x.ndim, "log_softmax"))
-
-    def argmax(self, axis=None, keepdims: bool = False) -> Tensor:
-        """Indices of the maxima (an integer tensor, no gradient)."""
-        return Tensor._wrap(xp.asarray(self.data.argmax(axis=axis, keepdims=keepdims)))
-
-    def argmin(self, axis=None, keepdims: bool = False) -> Tensor:
-        """Indices of the minima (an integer tensor, no gradient)."""
-        return Tensor._wrap(xp.asarray(self.data.argmin(axis=axis, keepdims=keepdims)))
 
     # -------------------------------------------------------------- indexing
     def __getitem__(self, index):

@@ -58,6 +58,14 @@ def away_from(*kinks: float, lo: float = -3.0, hi: float = 3.0, margin: float = 
     return Domain(lo, hi, tuple(kinks), margin)
 
 
+#: The input dtype of each kind of spec, for the float32 and float64 runs of the cross-check.
+INPUT_DTYPES = {
+    "float": {"float32": "float32", "float64": "float64"},
+    "int": {"float32": "int32", "float64": "int64"},
+    "bool": {"float32": "bool", "float64": "bool"},
+}
+
+
 @dataclass(frozen=True)
 class OpSpec:
     """One op (or one way of calling it).
@@ -72,7 +80,11 @@ class OpSpec:
     distinct spread the values apart (max, sort, median… need a unique winner)
     min_dims smallest ndim drawn (1 for ops that need a dim)
     torch_fn a different program for torch, when its spelling differs from ours
-    rtol32   tolerance of the float32 cross-check (float64 uses 1e-10)
+    rtol32   tolerance of the float32 cross-check
+    rtol64   tolerance of the float64 cross-check (loosen only with a reason in a comment)
+    kind     what the inputs hold: "float"; "int" (the drawn values rounded, checked
+             against torch as int32 and int64); "bool" (drawn value > 0). Non-float
+             specs have grad=False.
     """
 
     name: str
@@ -84,8 +96,25 @@ class OpSpec:
     min_dims: int = 0
     torch_fn: Callable | None = None
     rtol32: float = 1e-5
+    rtol64: float = 1e-10
     atol32: float = 1e-6
     tags: tuple = field(default_factory=tuple)
+    kind: str = "float"
+
+    def __post_init__(self):
+        if self.kind not in INPUT_DTYPES:
+            raise ValueError(f"{self.name}: kind must be one of {sorted(INPUT_DTYPES)}")
+        if self.kind != "float" and self.grad:
+            raise ValueError(f"{self.name}: {self.kind} inputs carry no gradient; "
+                             f"set grad=False")
+
+    def as_kind(self, x: np.ndarray, float_dtype: str = "float64") -> np.ndarray:
+        """Drawn float64 values as this spec's inputs (``float_dtype`` picks the width)."""
+        if self.kind == "int":
+            x = np.round(x)
+        elif self.kind == "bool":
+            x = x > 0
+        return x.astype(INPUT_DTYPES[self.kind][float_dtype])
 
     @property
     def arity(self) -> int:
@@ -93,7 +122,9 @@ class OpSpec:
 
 
 #: Modules of this package that hold SPECS (one per family of ops).
-FAMILIES = ["basic", "semantics"]
+FAMILIES = ["basic", "activation", "pointwise", "reduction", "compare"]
+FAMILIES += ["join", "layout", "index", "sort", "einsum"]
+FAMILIES += ["semantics"]
 
 
 def all_specs() -> list[OpSpec]:

@@ -253,6 +253,10 @@ def build_parser() -> argparse.ArgumentParser:
     gc.add_argument("--max-elements", type=_positive_int, default=None, metavar="N",
                     help="check at most N random elements per tensor (default: all)")
     gc.set_defaults(func=commands.gradcheck)
+
+    from .sweep import add_sweep_parser
+
+    add_sweep_parser(sub, [_data_options(True), _model_options(False), _debug_option()])
     return parser
 
 

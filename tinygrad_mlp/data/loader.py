@@ -1,4 +1,5 @@
-"""Mini-batches, train/test splits and one-hot targets.
+"""Splits and one-hot targets; ``DataLoader`` and ``TensorDataset`` (kept importable from
+here) live in ``dataloader.py`` and ``dataset.py``.
 
 Every function here indexes all of its arrays with one shared permutation, so
 an image and its label never come apart (a classic bug: shuffling X and y
@@ -8,13 +9,14 @@ separately).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 
 import numpy as np
 
 from ..creation import from_numpy
 from ..rng import get_rng
 from ..tensor import Tensor
+from .dataloader import DataLoader
+from .dataset import TensorDataset
 
 __all__ = ["DataLoader", "TensorDataset", "one_hot", "train_test_split"]
 
@@ -32,86 +34,6 @@ def _check_lengths(arrays: list[np.ndarray], who: str) -> int:
         raise ValueError(f"{who}: all arrays must have the same first dimension (one row per "
                          f"sample), got lengths {lengths}")
     return lengths[0]
-
-
-class TensorDataset:
-    """Arrays that share their first axis, viewed as a sequence of samples.
-
-    ``ds[i]`` is the tuple ``(a[i] for a in arrays)``; ``len(ds)`` the sample count.
-    ``DataLoader(ds)`` batches it.
-    """
-
-    def __init__(self, *arrays):
-        if not arrays:
-            raise ValueError("TensorDataset: give at least one array")
-        self.arrays = tuple(_as_array(a, "TensorDataset", i) for i, a in enumerate(arrays))
-        self._n = _check_lengths(list(self.arrays), "TensorDataset")
-
-    def __len__(self) -> int:
-        return self._n
-
-    def __getitem__(self, index) -> tuple:
-        return tuple(a[index] for a in self.arrays)
-
-
-class DataLoader:
-    """Iterate over mini-batches of one or more arrays with a shared first axis.
-
-        loader = DataLoader(X, y, batch_size=64, shuffle=True, seed=0)
-        for xb, yb in loader:     # xb: Tensor (B, ...), yb: Tensor (B,)
-            ...
-
-    Arrays may be ndarrays, Tensors or array-likes, or one ``TensorDataset``.
-    Each batch is a tuple of Tensors holding fresh copies (float arrays keep
-    their float dtype, integer labels stay integer). With ``shuffle`` every
-    epoch (each ``iter``) uses a new permutation, the same one for all arrays,
-    drawn from ``np.random.default_rng(seed)`` (created once, so epochs differ
-    but a run repeats) or, when ``seed`` is None, from the package generator
-    that ``tm.manual_seed`` reseeds. ``drop_last`` drops a final short batch.
-    """
-
-    def __init__(self, *arrays, batch_size: int = 32, shuffle: bool = False,
-                 drop_last: bool = False, seed: int | None = None):
-        if len(arrays) == 1 and isinstance(arrays[0], TensorDataset):
-            arrays = arrays[0].arrays
-        if not arrays:
-            raise ValueError("DataLoader: give at least one array to batch")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-                or batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
-        self.arrays = tuple(_as_array(a, "DataLoader", i) for i, a in enumerate(arrays))
-        self.num_samples = _check_lengths(list(self.arrays), "DataLoader")
-        self.batch_size = int(batch_size)
-        self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
-        self.seed = seed
-        self._rng = np.random.default_rng(seed) if seed is not None else None
-
-    def __len__(self) -> int:
-        """Number of batches per epoch."""
-        if self.drop_last:
-            return self.num_samples // self.batch_size
-        return math.ceil(self.num_samples / self.batch_size)
-
-    def _order(self) -> np.ndarray:
-        if not self.shuffle:
-            return np.arange(self.num_samples)
-        rng = self._rng if self._rng is not None else get_rng()
-        return rng.permutation(self.num_samples)
-
-    def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
-        order = self._order()
-        for b in range(len(self)):
-            idx = order[b * self.batch_size:(b + 1) * self.batch_size]
-            # Integer-array indexing copies, so a batch never aliases the dataset.
-            yield tuple(from_numpy(a[idx]) for a in self.arrays)
-
-    def __repr__(self) -> str:
-        shapes = ", ".join(str(a.shape) for a in self.arrays)
-        return (f"DataLoader({shapes}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
-                f"drop_last={self.drop_last}, seed={self.seed})")
-
-
 def _test_count(test_size, n: int) -> int:
     if isinstance(test_size, bool):
         raise TypeError("train_test_split: test_size must be a float in (0, 1) or an int")

@@ -6,6 +6,23 @@ losses, initialisers (``nn.init``) and parameter-vector helpers (``nn.utils``).
 """
 
 from . import init, utils
+from .activation import (
+    CELU,
+    ELU,
+    GELU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    Mish,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softplus,
+    Softsign,
+)
 from .layers import Dropout, Flatten, Identity, Linear, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .loss import (
     BCELoss,
@@ -25,4 +42,7 @@ __all__ = [
     "IncompatibleKeys", "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleList", "NLLLoss",
     "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "init", "l1_penalty",
     "l2_penalty", "penalty_params", "utils", "weights_only",
+    # activations (nn/activation.py)
+    "CELU", "ELU", "GELU", "Hardsigmoid", "Hardswish", "Hardtanh", "LeakyReLU", "LogSigmoid",
+    "Mish", "ReLU6", "SELU", "SiLU", "Softmin", "Softplus", "Softsign",
 ]

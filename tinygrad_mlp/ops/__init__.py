@@ -1,5 +1,7 @@
 """Every differentiable op, one ``Function`` subclass each, forward and backward side by side."""
 
+# These modules register Tensor methods and tm. functions (ops/_registry.py).
+from . import activation, arith, compare, pointwise, reduction, rounding  # noqa: F401
 from . import convert, dual, indexing, inplace, views
 from ._registry import FUNCTIONS, METHODS, bind
 from .elementwise import (
@@ -37,7 +39,7 @@ from .shape import (
 from .softmax import CrossEntropy, LogSoftmax, LogSumExp, Softmax
 
 __all__ = [
-    "FUNCTIONS", "METHODS", "bind_methods",
+    "FUNCTIONS", "METHODS", "activation", "bind_methods",
     "Abs", "Add", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "BroadcastTo", "Cast",
     "Clip", "Clone", "Concatenate", "CrossEntropy", "Div",
     "Exp", "GetItem", "Linear", "Log", "LogSoftmax", "LogSumExp", "MatMul", "Max", "Mean", "Min",
@@ -50,3 +52,12 @@ __all__ = [
 def bind_methods(cls) -> None:
     """Give ``cls`` (Tensor) every method registered by the op modules."""
     bind(cls)
+
+
+from . import einsum, index, join, layout, sort  # noqa: E402, F401  (they register their ops)
+from .einsum import Einsum  # noqa: E402
+from .index import Gather, Scatter  # noqa: E402
+from .layout import ConstantPad, DiagEmbed, Diagonal, Flip, MoveDim, Roll, Triangle  # noqa: E402
+
+__all__ += ["ConstantPad", "DiagEmbed", "Diagonal", "Einsum", "Flip", "Gather", "MoveDim",
+            "Roll", "Scatter", "Triangle"]

@@ -1,5 +1,5 @@
-"""Ops that move elements without changing them: reshape, transpose, indexing,
-broadcasting, concatenation, stacking and ``where``."""
+"""Ops that move elements without changing them: reshape, transpose, indexing and
+broadcasting (joins are in ``join.py``, ``where`` in ``index.py``)."""
 
 from __future__ import annotations
 
@@ -93,70 +93,8 @@ class BroadcastTo(_View):
         return (g,)  # the engine sums the gradient back to x's shape
 
 
-class Concatenate(Function):
-    def forward(self, *arrays, axis=0):
-        self.axis = axis
-        self.bounds = xp.cumsum([0] + [a.shape[axis] for a in arrays]).tolist()
-        return xp.concatenate(arrays, axis=axis)
+# cat/stack live in join.py, where/Where in index.py; importable from here as before.
+from .index import Where, where  # noqa: E402, F401
+from .join import Concatenate, Stack, cat, stack  # noqa: E402, F401
 
-    def backward(self, g, out, *inputs):
-        lead = (slice(None),) * (self.axis % g.ndim)
-        b = self.bounds
-        return tuple(g[lead + (slice(b[i], b[i + 1]),)] for i in range(len(inputs)))
-
-
-class Stack(Function):
-    def forward(self, *arrays, axis=0):
-        self.axis = axis
-        return xp.stack(arrays, axis=axis)
-
-    def backward(self, g, out, *inputs):
-        lead = (slice(None),) * (self.axis % g.ndim)
-        return tuple(g[lead + (i,)] for i in range(len(inputs)))
-
-
-class Where(Function):
-    """``where(cond, a, b)``: ``cond`` is a constant boolean array."""
-
-    def forward(self, a, b, cond=None):
-        self.cond = cond
-        return xp.where(cond, a, b)
-
-    def backward(self, g, out, a, b):
-        return g * self.cond, g * ~self.cond
-
-
-def _as_tensors(opname: str, tensors) -> list:
-    from ..tensor import Tensor
-
-    ts = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
-    if not ts:
-        raise ValueError(f"{opname}: needs at least one tensor")
-    return ts
-
-
-def concatenate(tensors, axis: int = 0):
-    """Join tensors along an existing ``axis`` (``np.concatenate``)."""
-    return Concatenate.apply(*_as_tensors("concatenate", tensors), axis=axis)
-
-
-def stack(tensors, axis: int = 0):
-    """Join same-shaped tensors along a new ``axis`` (``np.stack``)."""
-    return Stack.apply(*_as_tensors("stack", tensors), axis=axis)
-
-
-def where(condition, a, b):
-    """Elements of ``a`` where ``condition`` holds, else of ``b`` (broadcasting, like ``np.where``).
-
-    ``condition`` is a constant (boolean array or Tensor); gradients flow to ``a`` and ``b``.
-    """
-    from ..tensor import Tensor
-
-    cond = xp.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
-    if isinstance(a, Tensor):
-        b = a._const(b)
-    elif isinstance(b, Tensor):
-        a = b._const(a)
-    else:
-        a, b = Tensor(a), Tensor(b)
-    return Where.apply(a, b, cond=cond)
+concatenate = cat

@@ -1,75 +1,94 @@
-"""Adam (Kingma & Ba) with bias correction and L2 weight decay, as in PyTorch."""
+"""Adam (Kingma & Ba) with bias correction, AMSGrad, L2 or decoupled weight decay, as in PyTorch."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_betas, check_non_negative
+
+
+def lerp_(m: np.ndarray, g: np.ndarray, weight: float, tmp: np.ndarray | None = None) -> None:
+    """``m ← m + weight·(g − m)`` in place (``torch.lerp_``: an exponential moving average).
+
+    Evaluated as PyTorch does, from the nearer end: ``g − (g − m)·(1 − weight)``
+    when weight ≥ 0.5. ``tmp`` (optional) is scratch space of m's shape.
+    """
+    tmp = np.subtract(g, m, out=tmp)
+    if weight < 0.5:
+        tmp *= weight
+        m += tmp
+    else:
+        tmp *= 1 - weight
+        np.subtract(g, tmp, out=m)
+
+
+def decay_weights(p: np.ndarray, g: np.ndarray, group: dict) -> np.ndarray:
+    """Apply the group's weight decay: L2 (``g + wd·p``, returned) or decoupled
+    (``p ← p·(1 − lr·wd)`` in place, AdamW's); the gradient sign flips with ``maximize``."""
+    if group.get("maximize"):
+        g = -g
+    wd = group["weight_decay"]
+    if wd != 0:
+        if group.get("decoupled_weight_decay"):
+            p *= 1 - group["lr"] * wd
+        else:
+            g = g + wd * p
+    return g
 
 
 class Adam(Optimizer):
-    """PyTorch's Adam update, at step t for each parameter p with gradient g::
+    """PyTorch's Adam, at step t for each parameter p with gradient g::
 
-        g ← g + weight_decay·p
+        g ← g + weight_decay·p          (or p ← p·(1 − lr·weight_decay) when decoupled)
         m ← β₁·m + (1 − β₁)·g            v ← β₂·v + (1 − β₂)·g²
-        p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + eps)
+        v̂ ← max(v̂, v) if amsgrad else v
+        p ← p − (lr / (1 − β₁ᵗ)) · m / (√v̂ / √(1 − β₂ᵗ) + eps)
+
+    State per parameter: ``'step'``, ``'exp_avg'`` (m), ``'exp_avg_sq'`` (v) and
+    ``'max_exp_avg_sq'`` with amsgrad.
     """
 
-    hyperparam_names = ("lr", "beta1", "beta2", "eps", "weight_decay")
-
-    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3,
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0):
-        super().__init__(params)
-        if len(betas) != 2:
-            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
-        self._set_hyperparams(lr=lr, beta1=betas[0], beta2=betas[1], eps=eps,
-                              weight_decay=weight_decay)
+                 weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None,
+                 decoupled_weight_decay: bool = False):
+        name = type(self).__name__
+        check_non_negative(name, lr=lr, eps=eps, weight_decay=weight_decay)
+        betas = check_betas(name, betas)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                                      capturable=capturable, differentiable=differentiable,
+                                      fused=fused, decoupled_weight_decay=decoupled_weight_decay))
 
-    def _set_hyperparams(self, lr, beta1, beta2, eps, weight_decay) -> None:
-        for name, b in (("beta1", beta1), ("beta2", beta2)):
-            if not 0 <= float(b) < 1:
-                raise ValueError(f"Adam: {name} must be in [0, 1), got {b}")
-        for name, v in (("eps", eps), ("weight_decay", weight_decay)):
-            if not float(v) >= 0:
-                raise ValueError(f"Adam: {name} must be >= 0, got {v}")
-        self.lr = lr
-        self.betas = (float(beta1), float(beta2))
-        self.eps = float(eps)
-        self.weight_decay = float(weight_decay)
-
-    @property
-    def beta1(self) -> float:
-        return self.betas[0]
-
-    @property
-    def beta2(self) -> float:
-        return self.betas[1]
-
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
-        b1, b2 = self.betas
-        if self.weight_decay:
-            g = g + self.weight_decay * p
-        t = state["step"] = state.get("step", 0) + 1
-        m = state.get("exp_avg")
-        if m is None:
-            m = state["exp_avg"] = np.zeros_like(p)
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict, group: dict) -> None:
+        b1, b2 = group["betas"]
+        if not state:
+            state["step"] = 0.0
+            state["exp_avg"] = np.zeros_like(p)
             state["exp_avg_sq"] = np.zeros_like(p)
-        v = state["exp_avg_sq"]
-        m *= b1
-        m += (1 - b1) * g
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = np.zeros_like(p)
+        state["step"] += 1
+        t = state["step"]
+        g = decay_weights(p, g, group)
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        tmp = np.empty_like(p)  # the one scratch array of the step
+        lerp_(m, g, 1 - b1, tmp)
         v *= b2
-        tmp = np.multiply(g, g)
+        np.multiply(g, g, out=tmp)
         tmp *= 1 - b2
         v += tmp
+        if group["amsgrad"]:
+            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
         # tmp becomes the step: m / (√v / √(1 − β₂ᵗ) + eps) · lr / (1 − β₁ᵗ)
         np.sqrt(v, out=tmp)
-        tmp /= math.sqrt(1 - b2**t)
-        tmp += self.eps
+        tmp /= (1 - b2**t) ** 0.5
+        tmp += group["eps"]
         np.divide(m, tmp, out=tmp)
-        tmp *= self.lr / (1 - b1**t)
-        p -= tmp
+        tmp *= -(group["lr"] / (1 - b1**t))
+        p += tmp
