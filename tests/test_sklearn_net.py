@@ -65,7 +65,7 @@ def test_nested_params_reach_the_objects(digits):
     assert params["module__hidden"] == 12 and params["optimizer__momentum"] == 0.9
     net.set_params(module__hidden=7)
     net.fit(X, y)
-    assert net.module_.a.out_features == 7 and net.optimizer_.momentum == 0.9
+    assert net.module_.a.out_features == 7 and net.optimizer_.param_groups[0]["momentum"] == 0.9
     assert clone(net).module__hidden == 7 and not hasattr(clone(net), "module_")
     with pytest.raises(TypeError, match="unexpected parameter 'modul__x'"):
         NeuralNetClassifier(TwoLayer, modul__x=1).fit(X, y)

@@ -102,12 +102,9 @@ class Function:
         try:
             data = node.forward(*inputs, **params) if params else node.forward(*inputs)
         except (ValueError, IndexError, TypeError) as exc:
-            shapes = ", ".join(str(getattr(a, "shape", "?")) for a in inputs)
-            try:  # the same exception type, with the op and the shapes named
-                named = type(exc)(f"{cls.name()}: {exc} (input shapes {shapes})")
-            except Exception:  # e.g. NumPy's UFuncTypeError needs more arguments
-                named = TypeError(f"{cls.name()}: {exc} (input shapes {shapes})")
-            raise named from exc
+            # Made in a helper: an exception held in a local of this frame would form a
+            # cycle (frame -> exception -> traceback -> frame) keeping the graph alive.
+            raise _named_error(cls, exc, inputs) from exc
         out = _Tensor.__new__(_Tensor)
         out.data = data if type(data) is _ndarray else xp.asarray(data)
         out.grad = None
@@ -148,6 +145,15 @@ class Function:
 
     def backward(self, g, out, *inputs):  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__}.backward is abstract")
+
+
+def _named_error(cls, exc: Exception, inputs) -> Exception:
+    """``exc``'s type, with the op and the input shapes named."""
+    shapes = ", ".join(str(getattr(a, "shape", "?")) for a in inputs)
+    try:
+        return type(exc)(f"{cls.name()}: {exc} (input shapes {shapes})")
+    except Exception:  # e.g. NumPy's UFuncTypeError needs more arguments
+        return TypeError(f"{cls.name()}: {exc} (input shapes {shapes})")
 
 
 _ndarray = xp.ndarray
@@ -224,6 +230,8 @@ def run_backward(
     # rescan them all repeatedly while nothing here creates cycles.
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    if create_graph and inputs is None:
+        _warn_grad_cycle()
     # Record the backward ops only under create_graph (plain arrays need no mode).
     was_enabled = _state.enabled
     _state.enabled = create_graph
@@ -492,3 +500,26 @@ def __getattr__(name: str):
 
         return dual
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_warned_cycle = False
+
+
+def _warn_grad_cycle() -> None:
+    """Warn once, as PyTorch does: under create_graph, each leaf's .grad has a graph that
+    refers back to the leaf (it must, for the next derivative), a reference cycle."""
+    global _warned_cycle
+    if not _warned_cycle:
+        _warned_cycle = True
+        import warnings
+
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between "
+            "the parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this "
+            "function, make sure to reset the .grad fields of your parameters to None after "
+            "use to break the cycle and avoid the leak.", UserWarning, stacklevel=4)
+
+
+# tm.autograd.detect_anomaly & co., where torch.autograd has them (defined in anomaly.py).
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: E402,F401

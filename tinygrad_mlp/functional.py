@@ -170,14 +170,19 @@ def binary_cross_entropy(probs, target, reduction: str = "mean") -> Tensor:
     """−[t·log p + (1−t)·log(1−p)] for probabilities p in [0, 1] (one fused op node).
 
     Each log is clamped at −100, as in PyTorch, so p = 0 or 1 gives a finite
-    loss and a finite gradient (p − t) / max(p(1 − p), 1e-12).
+    loss and a finite gradient (p − t) / max(p(1 − p), 1e-12). Like PyTorch,
+    RuntimeError if any p is outside [0, 1] or NaN.
     """
     probs = _t(probs)
     target = _target(probs, target)
     _check_same_shape("binary_cross_entropy", probs, target)
-    if xp.any((probs.data < 0) | (probs.data > 1)):
-        raise ValueError("binary_cross_entropy: input probabilities must lie in [0, 1]; "
-                         "for logits use binary_cross_entropy_with_logits")
+    p = probs.data
+    inside = (p >= 0) & (p <= 1)  # False for NaN too
+    if not inside.all():
+        pos = tuple(int(i) for i in xp.argwhere(~inside)[0])
+        raise RuntimeError(f"binary_cross_entropy: all elements of input should be between 0 "
+                           f"and 1, got {p[pos]} at position {pos}; for logits use "
+                           f"binary_cross_entropy_with_logits")
     losses = ops.BinaryCrossEntropy.apply(probs, target)
     return reduce_loss(losses, reduction, "binary_cross_entropy")
 

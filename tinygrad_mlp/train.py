@@ -13,6 +13,7 @@ exactly that loop (zero_grad → forward → loss → backward → step per batc
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -36,13 +37,16 @@ class History(dict):
     per-batch list 'batch_loss'.
 
     ``best_epoch`` is the index of the epoch with the lowest val_loss (None
-    without validation data); ``stopped_early`` says whether early stopping ended training.
+    without validation data); ``stopped_early`` says whether early stopping ended training;
+    ``stopped_nonfinite`` is (epoch, batch), both from 1, of the non-finite loss that
+    stopped training with ``on_nonfinite='warn'`` (else None).
     """
 
     def __init__(self, keys: Iterable[str]):
         super().__init__((k, []) for k in keys)
         self.best_epoch: int | None = None
         self.stopped_early = False
+        self.stopped_nonfinite: tuple[int, int] | None = None
 
     @property
     def epochs(self) -> int:
@@ -169,10 +173,23 @@ def _check_metrics(metrics, opname: str) -> tuple[str, ...]:
     return metrics
 
 
+def _nonfinite(value: float, epoch: int, epochs: int, batch: int, n_batches: int | None,
+               action: str) -> None:
+    """Raise (or warn about) a non-finite batch loss, naming where it happened."""
+    of = f"/{n_batches}" if n_batches is not None else ""
+    message = (f"fit: the loss is {value} at epoch {epoch + 1}/{epochs}, batch {batch + 1}{of}; "
+               f"the weights were not updated with it. Look for NaN/inf in the inputs "
+               f"(np.isfinite(X).all()), try a smaller learning rate, or run the step under "
+               f"tm.autograd.detect_anomaly() to find the op that made it")
+    if action == "raise":
+        raise FloatingPointError(message)
+    warnings.warn(message + "; training stopped", RuntimeWarning, stacklevel=3)
+
+
 def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: Iterable,
         epochs: int = 1, val_data=None, scheduler=None, early_stopping: int | None = None,
         metrics: Iterable[str] = _METRICS, progress: bool = True,
-        verbose: int = 0) -> History:
+        verbose: int = 0, on_nonfinite: str = "raise") -> History:
     """Train ``model`` for ``epochs`` passes over ``train_loader`` (re-iterable, yielding
     (X, y) batches, e.g. a DataLoader; an (X, y) pair of arrays means full-batch
     training) and return a ``History``.
@@ -183,8 +200,17 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
     ``verbose=1`` prints one line per epoch. The epoch 'loss' is the
     sample-weighted mean of the batch losses (the mean of batch sums for
     reduction 'sum'); 'accuracy' is measured on the training batches as they pass.
+
+    ``on_nonfinite`` says what a NaN or infinite batch loss does, before its
+    backward and step touch the weights: 'raise' (default) raises
+    FloatingPointError naming the epoch and batch; 'warn' warns (RuntimeWarning)
+    and stops training there, returning the history so far
+    (``history.stopped_nonfinite``); 'ignore' trains on.
     """
     metrics = _check_metrics(metrics, "fit")
+    if on_nonfinite not in ("raise", "warn", "ignore"):
+        raise ValueError(f"fit: on_nonfinite must be 'raise', 'warn' or 'ignore', got "
+                         f"{on_nonfinite!r}")
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"fit: epochs must be a non-negative int, got {epochs!r}")
     if _is_xy(train_loader):  # one (X, y) pair: full-batch training
@@ -214,13 +240,18 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
             history["lr"].append(optimizer.lr)
             total = weight = 0.0
             right = counted = 0
-            for X, y in _batches(train_loader, 0, "fit"):
+            for batch, (X, y) in enumerate(_batches(train_loader, 0, "fit")):
                 optimizer.zero_grad()
                 out = model(X)
                 loss = loss_fn(out, y)
+                value = float(loss.item())
+                if on_nonfinite != "ignore" and not math.isfinite(value):
+                    history["batch_loss"].append(value)
+                    _nonfinite(value, epoch, epochs, batch, n_batches, on_nonfinite)
+                    history.stopped_nonfinite = (epoch + 1, batch + 1)
+                    break
                 loss.backward()
                 optimizer.step()
-                value = float(loss.item())
                 history["batch_loss"].append(value)
                 n = len(X) if weighted else 1
                 total += value * n
@@ -235,6 +266,9 @@ def fit(model: Module, loss_fn: Callable, optimizer: Optimizer, train_loader: It
                         post["acc"] = f"{right / counted:.4f}"
                     bar.set_postfix(post, refresh=False)
                     bar.update(1)
+            if history.stopped_nonfinite is not None:
+                history["lr"].pop()  # the epoch did not finish: keep the lists aligned
+                break
             if weight == 0:
                 raise ValueError("fit: train_loader yielded no batches")
             history["loss"].append(total / weight)

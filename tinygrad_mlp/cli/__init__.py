@@ -6,12 +6,14 @@
 ``main(argv)`` returns the exit status instead of exiting, so tests call it
 in-process: 0 success, 1 a runtime error (missing file, corrupt checkpoint,
 missing optional dependency; or, for ``gradcheck``, a gradient that is not OK),
-2 bad arguments, 130 interrupted. Errors are one line on stderr
-(``tinygrad-mlp: error: ...``); ``--debug`` shows the traceback instead.
+2 bad arguments, 130 interrupted, 141 output pipe closed (``... | head``: quietly).
+Errors are one line on stderr (``tinygrad-mlp: error: ...``) naming the flag, or
+the file and field; ``--debug`` shows the traceback instead.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -32,6 +34,22 @@ def _error(message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``tinygrad-mlp`` with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # The reader went away (``evaluate ... | head``): stop quietly, and point stdout
+        # at devnull so that Python's final flush does not complain either.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass  # stdout is not a real file (tests capture it)
+        return 141
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(argv)
@@ -51,6 +69,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _error("interrupted")
         return 130
+    except BrokenPipeError:
+        raise
+    except MemoryError as e:
+        if args.debug:
+            raise
+        _error(f"out of memory ({one_line(e) if str(e) else 'MemoryError'}); use smaller "
+               f"--hidden sizes, --batch-size or --limit")
+        return 1
     except Exception as e:
         if args.debug:
             raise

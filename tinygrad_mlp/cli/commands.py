@@ -29,6 +29,7 @@ from .common import (
     UsageError,
     build_model,
     check_fits,
+    check_output,
     dataset_label,
     describe_model,
     dot_available,
@@ -78,8 +79,7 @@ def train(args: argparse.Namespace) -> int:
                          "own moment estimates)")
     lr = args.lr if args.lr is not None else _DEFAULT_LR[args.optimizer]
     out = Path(args.out or f"runs/train-{dataset_label(dataset)}")
-    if out.exists() and not out.is_dir():
-        raise CLIError(f"--out {out} is a file, not a folder")
+    check_output(out, "--out", folder=True)  # before training, not after
     data = load_data(dataset, args.test_size, args.seed, args.data_dir, args.download,
                      args.limit)
     print(data.describe())
@@ -98,8 +98,12 @@ def train(args: argparse.Namespace) -> int:
     loader = DataLoader(data.X_train, data.y_train, batch_size=args.batch_size, shuffle=True,
                         seed=args.seed)
     start = time.perf_counter()
-    history = fit(model, nn.CrossEntropyLoss(), optimizer, loader, epochs=args.epochs,
-                  val_data=(data.X_test, data.y_test), progress=not args.no_progress, verbose=1)
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    try:
+        history = fit(model, nn.CrossEntropyLoss(), optimizer, loader, epochs=args.epochs,
+                      val_data=(data.X_test, data.y_test), progress=progress, verbose=1)
+    except FloatingPointError as e:
+        raise CLIError(f"training diverged: {one_line(e)} (try a smaller --lr)") from e
     seconds = time.perf_counter() - start
     pred = predict(model, data.X_test).argmax(axis=1)
     acc = accuracy(data.y_test, pred)
@@ -179,6 +183,8 @@ def _checkpoint_data(args: argparse.Namespace, config: dict) -> Data:
 
 def evaluate(args: argparse.Namespace) -> int:
     """Accuracy and confusion matrix of a checkpoint on its dataset's test (or train) split."""
+    if args.plot:
+        check_output(Path(args.plot), "--plot", folder=False)
     model, config = load_checkpoint(args.checkpoint)
     data = _checkpoint_data(args, config)
     X, y = (data.X_test, data.y_test) if args.split == "test" else (data.X_train, data.y_train)
@@ -222,6 +228,7 @@ def graph(args: argparse.Namespace) -> int:
     from .parser import graph_target
 
     out, fmt = graph_target(args.out, args.format)
+    check_output(Path(out), "--out", folder=False)
     if fmt != "dot" and not dot_available():
         raise CLIError(f"cannot write {out}: Graphviz's 'dot' program is not installed (apt "
                        f"install graphviz, brew install graphviz); --format dot needs no program")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,6 +160,60 @@ def model_config(data: Data, dataset: str, hidden: list[int], activation: str,
     }
 
 
+def _config_error(path: str, field: str, value, expected: str) -> CLIError:
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    return CLIError(f"{path}: the checkpoint's config field '{field}' is {shown}; expected "
+                    f"{expected}")
+
+
+def _count(config: dict, path: str, field: str) -> int:
+    value = config.get(field)
+    if type(value) is not int or value < 1:  # bool is an int: refused too
+        raise _config_error(path, field, value, "a positive integer")
+    return value
+
+
+def check_config(config: dict, weights: dict, path: str) -> None:
+    """CLIError naming ``path`` and the field unless ``config`` describes a model that
+    ``weights`` (the state dict) fits; checked before any layer is allocated."""
+    missing = [k for k in _CONFIG_KEYS if k not in config]
+    if missing:
+        raise CLIError(f"{path}: the checkpoint's config lacks {', '.join(missing)}")
+    widths = [_count(config, path, "input_dim")]
+    hidden = config["hidden"]
+    if not isinstance(hidden, (list, tuple)) or not all(
+            type(h) is int and h > 0 for h in hidden):
+        raise _config_error(path, "hidden", hidden, "a list of positive integers")
+    widths += list(hidden) + [_count(config, path, "num_classes")]
+    if config["activation"] not in ACTIVATIONS:
+        raise _config_error(path, "activation", config["activation"],
+                            f"one of {', '.join(ACTIVATIONS)}")
+    dataset = config.get("dataset")
+    if not isinstance(dataset, str) or not dataset:
+        raise _config_error(path, "dataset", dataset, "a dataset name or folder")
+    if not isinstance(config.get("data_dir"), (str, type(None))):
+        raise _config_error(path, "data_dir", config.get("data_dir"), "a folder or None")
+    test_size = config.get("test_size", 0.2)
+    if type(test_size) is not float or not 0 < test_size < 1:
+        raise _config_error(path, "test_size", test_size, "a fraction between 0 and 1")
+    seed = config.get("seed", 0)
+    if type(seed) is not int or seed < 0:
+        raise _config_error(path, "seed", seed, "a non-negative integer")
+    def field(k: int) -> str:  # the config field that sets widths[k]
+        return "input_dim" if k == 0 else ("num_classes" if k == len(widths) - 1
+                                           else f"hidden[{k - 1}]")
+
+    for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
+        for name, shape in ((f"{2 * i}.weight", (n_out, n_in)), (f"{2 * i}.bias", (n_out,))):
+            got = getattr(weights.get(name), "shape", None)
+            if got == shape:
+                continue
+            k = i if got is not None and len(got) == 2 and got[0] == n_out else i + 1
+            raise CLIError(f"{path}: the checkpoint's config field '{field(k)}' "
+                           f"({describe_model(config)}) needs '{name}' of shape {shape}, the "
+                           f"weights have {got if got is not None else 'none'}")
+
+
 def load_checkpoint(path: str) -> tuple[nn.Sequential, dict]:
     """The model rebuilt from a checkpoint written by ``train``, and its config."""
     ckpt = load(path)  # FileNotFoundError / CheckpointError name the path
@@ -165,20 +221,41 @@ def load_checkpoint(path: str) -> tuple[nn.Sequential, dict]:
     if not isinstance(config, dict) or not isinstance(ckpt.get("model"), dict):
         raise CLIError(f"{path} is a tinygrad_mlp checkpoint but not one written by "
                        f"'tinygrad-mlp train' (it needs 'model' and 'config' entries)")
-    bad = [k for k in _CONFIG_KEYS if k not in config]
-    hidden = config.get("hidden")
-    if bad or not isinstance(hidden, (list, tuple)) or not all(
-            isinstance(h, int) and h > 0 for h in hidden):
-        raise CLIError(f"{path}: the checkpoint's config is incomplete or invalid (missing "
-                       f"{bad or 'nothing'}, hidden={hidden!r})")
-    model = build_model(int(config["input_dim"]), list(hidden), config["activation"],
-                        int(config["num_classes"]))
+    check_config(config, ckpt["model"], path)
+    model = build_model(config["input_dim"], list(config["hidden"]), config["activation"],
+                        config["num_classes"])
     try:
         model.load_state_dict(ckpt["model"])
-    except RuntimeError as e:
+    except (RuntimeError, ValueError, TypeError) as e:
         raise CLIError(f"{path}: the weights do not fit the model its config describes "
                        f"({describe_model(config)}): {e}") from e
     return model, config
+
+
+def check_output(path: Path, flag: str, folder: bool) -> None:
+    """CLIError naming ``flag`` unless ``path`` (a folder, or a file) can be written:
+    checked before the work that produces it, by creating a temporary file there."""
+    path = Path(path).expanduser()
+    if path.exists():
+        if folder and not path.is_dir():
+            raise CLIError(f"{flag} {path} is a file, not a folder")
+        if not folder and path.is_dir():
+            raise CLIError(f"{flag} {path} is a folder, not a file")
+        where = path if folder else path.parent
+    else:
+        where = path if folder else path.parent
+        while not where.exists() and where != where.parent:
+            where = where.parent
+        if not where.is_dir():
+            raise CLIError(f"{flag} {path}: {where} is a file, not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=where or "."):
+            pass
+    except OSError as e:
+        reason = e.strerror or type(e).__name__
+        raise CLIError(f"{flag} {path}: cannot write in {where} ({reason})") from None
+    if not os.access(where, os.W_OK):
+        raise CLIError(f"{flag} {path}: cannot write in {where} (permission denied)")
 
 
 def check_fits(config: dict, data: Data) -> None:

@@ -36,12 +36,31 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _nonnegative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") \
+            from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {value}")
+    return value
+
+
+#: The widest hidden layer the command builds (a bigger one is a typo, not an MLP).
+MAX_LAYER_SIZE = 65536
+
+
 def _layer_size(text: str) -> int:
     try:
-        return _positive_int(text)
+        value = _positive_int(text)
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"hidden layer sizes must be positive integers, "
                                          f"got {text!r}") from None
+    if value > MAX_LAYER_SIZE:
+        raise argparse.ArgumentTypeError(f"hidden layer sizes must be at most "
+                                         f"{MAX_LAYER_SIZE}, got {value}")
+    return value
 
 
 def _float(text: str) -> float:
@@ -106,7 +125,7 @@ def _data_options(split_options: bool) -> argparse.ArgumentParser:
         g.add_argument("--test-size", type=_fraction, default=0.2, metavar="FRACTION",
                        help="test fraction for datasets without a test split, such as digits "
                             "(default: %(default)s)")
-        g.add_argument("--seed", type=int, default=0,
+        g.add_argument("--seed", type=_nonnegative_int, default=0,
                        help="seed for the split, the initial weights and the shuffling "
                             "(default: %(default)s)")
     return p
@@ -214,7 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     o = t.add_argument_group("output")
     o.add_argument("--out", default=None, metavar="DIR",
                    help="output folder (default: runs/train-<dataset>)")
-    o.add_argument("--no-progress", action="store_true", help="no progress bar")
+    o.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar (default: only when stderr is a terminal)")
     t.set_defaults(func=commands.train)
 
     e = _subparser(sub, "evaluate", "accuracy and confusion matrix of a saved model",

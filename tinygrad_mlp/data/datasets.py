@@ -7,6 +7,7 @@ Image loaders return ``(X, y)``: X float32 of shape (N, 784) scaled to [0, 1]
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from pathlib import Path
 from urllib.error import URLError
@@ -14,7 +15,7 @@ from urllib.request import urlopen
 
 import numpy as np
 
-from ..io import atomic_write
+from .._files import atomic_write, open_regular
 from .idx import DatasetError, read_idx
 
 __all__ = ["MNIST_FILES", "MNIST_MIRRORS", "MNIST_SHA256", "default_data_dir",
@@ -74,19 +75,23 @@ def _find(folder: Path, train: bool, kind: str) -> Path | None:
         for sep in ("-", "."):
             for suffix in (".gz", ""):
                 p = folder / f"{prefix}-{kind}{sep}{_KINDS[kind]}-ubyte{suffix}"
-                if p.is_file():
+                if p.exists():  # a FIFO or folder of that name is refused by read_idx
                     return p
     return None
 
 
 def load_idx_folder(folder: str | os.PathLike, train: bool = True, flatten: bool = True,
-                    normalize: bool = True) -> tuple[np.ndarray, np.ndarray]:
+                    normalize: bool = True,
+                    num_classes: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Images and labels of one split from a folder of MNIST-style IDX files.
 
     Accepts ``train-``/``t10k-``/``test-`` prefixes, ``-idx3-ubyte`` or
     ``.idx3-ubyte``, gzipped or not. Returns X (N, H*W) float32 in [0, 1]
     (``flatten=False`` keeps (N, H, W); ``normalize=False`` keeps uint8) and
-    y int64 (N,). FileNotFoundError if the pair is not there.
+    y int64 (N,). FileNotFoundError if the pair is not there; DatasetError
+    (one line naming the file) unless: N ≥ 1 images (N, H, W) and N integer
+    labels, labels in 0..num_classes−1 (``num_classes=None``: any label ≥ 0),
+    pixels finite and in [0, 255].
     """
     folder = Path(folder)
     split = "train" if train else "test"
@@ -97,25 +102,56 @@ def load_idx_folder(folder: str | os.PathLike, train: bool = True, flatten: bool
         raise FileNotFoundError(f"load_idx_folder: no {split} {' or '.join(missing)} file in "
                                 f"{folder} (expected e.g. {names})")
     images, labels = read_idx(found["images"]), read_idx(found["labels"])
-    if images.ndim != 3 or labels.ndim != 1:
-        raise DatasetError(f"load_idx_folder: expected images (N, H, W) and labels (N,), got "
-                           f"{images.shape} from {found['images']} and {labels.shape} from "
-                           f"{found['labels']}")
-    if len(images) != len(labels):
-        raise DatasetError(f"load_idx_folder: {found['images']} holds {len(images)} images but "
-                           f"{found['labels']} holds {len(labels)} labels")
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise DatasetError(f"load_idx_folder: labels in {found['labels']} have dtype "
-                           f"{labels.dtype}, expected integers")
-    X = images.reshape(len(images), -1) if flatten else images
+    _validate(images, labels, found["images"], found["labels"], num_classes)
+    X = images.reshape(len(images), math.prod(images.shape[1:])) if flatten else images
     if normalize:
         X = X.astype(np.float32) / np.float32(255.0)
     return X, labels.astype(np.int64)
 
 
+def _validate(images: np.ndarray, labels: np.ndarray, image_file: Path, label_file: Path,
+              num_classes: int | None) -> None:
+    """DatasetError naming the file unless images and labels are what the loaders promise."""
+    where = "load_idx_folder"
+    if images.ndim != 3 or labels.ndim != 1:
+        raise DatasetError(f"{where}: expected images (N, H, W) and labels (N,), got "
+                           f"{images.shape} from {image_file} and {labels.shape} from "
+                           f"{label_file}")
+    if len(images) != len(labels):
+        raise DatasetError(f"{where}: {image_file} holds {len(images)} images but "
+                           f"{label_file} holds {len(labels)} labels")
+    if len(images) == 0 or images.size == 0:
+        raise DatasetError(f"{where}: {image_file} holds no images (shape {images.shape}); "
+                           f"an empty dataset cannot be trained or evaluated on")
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise DatasetError(f"{where}: labels in {label_file} have dtype {labels.dtype}, "
+                           f"expected integers")
+    lo, hi = int(labels.min()), int(labels.max())
+    top = None if num_classes is None else num_classes - 1
+    if lo < 0 or (top is not None and hi > top):
+        bad = lo if lo < 0 else hi
+        i = int(np.argmax(labels == bad))
+        allowed = f"0..{top}" if top is not None else ">= 0"
+        raise DatasetError(f"{where}: {label_file} holds label {bad} at index {i}; labels "
+                           f"must be {allowed}")
+    if images.dtype == np.uint8:
+        return  # 0..255 by construction
+    if images.dtype.kind == "f" and not np.isfinite(images).all():
+        i = int(np.argmax(~np.isfinite(images).reshape(-1)))
+        raise DatasetError(f"{where}: {image_file} holds a non-finite pixel "
+                           f"{images.reshape(-1)[i]} (image {i // (images[0].size)}); pixels "
+                           f"must be finite numbers in [0, 255]")
+    pmin, pmax = images.min(), images.max()
+    if pmin < 0 or pmax > 255:
+        bad = pmin if pmin < 0 else pmax
+        i = int(np.argmax(images.reshape(-1) == bad)) // images[0].size
+        raise DatasetError(f"{where}: {image_file} holds pixel value {bad} (image {i}); pixels "
+                           f"must lie in [0, 255]")
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open_regular(str(path), DatasetError, "sha256") as f:  # a FIFO must not hang
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
@@ -199,7 +235,8 @@ def load_mnist(root: str | os.PathLike | None = None, train: bool = True,
     if not complete and download:
         download_mnist(folder, train=train)
     try:
-        return load_idx_folder(folder, train=train, flatten=flatten, normalize=normalize)
+        return load_idx_folder(folder, train=train, flatten=flatten, normalize=normalize,
+                               num_classes=10)
     except FileNotFoundError:
         raise FileNotFoundError(_missing_mnist_message(folder)) from None
 
@@ -213,7 +250,8 @@ def load_fashion_mnist(root: str | os.PathLike | None = None, train: bool = True
     """
     folder = Path(root) if root is not None else Path(FASHION_MNIST_DIR)
     try:
-        return load_idx_folder(folder, train=train, flatten=flatten, normalize=normalize)
+        return load_idx_folder(folder, train=train, flatten=flatten, normalize=normalize,
+                               num_classes=10)
     except FileNotFoundError:
         split = "train" if train else "test"
         raise FileNotFoundError(

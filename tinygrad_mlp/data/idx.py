@@ -16,7 +16,7 @@ import zlib
 
 import numpy as np
 
-from ..io import atomic_write
+from .._files import atomic_write, open_regular
 
 __all__ = ["DatasetError", "read_idx", "write_idx"]
 
@@ -32,20 +32,28 @@ IDX_DTYPES = {
 _CODES = {dt.newbyteorder("="): code for code, dt in IDX_DTYPES.items()}
 _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
+#: ``max_bytes`` of a gzipped file by default: this many times its size (at least
+#: ``MIN_BUDGET``). MNIST's images inflate about 5×; DEFLATE cannot exceed ~1032×.
+GZIP_INFLATION = 64
+MIN_BUDGET = 16 << 20
 
 
 class DatasetError(ValueError):
     """A dataset file that cannot be read: truncated, corrupted, or not what it claims."""
 
 
-def _open(path: str):
-    """The file as a binary stream, transparently gunzipped if it starts with gzip's magic."""
-    f = open(path, "rb")
+def _open(path: str, max_bytes: int | None):
+    """(stream, raw file, byte budget, size or None if gzipped): the file as a binary
+    stream, transparently gunzipped if it starts with gzip's magic; non-regular files
+    are refused."""
+    f = open_regular(path, DatasetError, "read_idx")
+    size = os.fstat(f.fileno()).st_size
     head = f.read(2)
     f.seek(0)
     if head == _GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=f, mode="rb"), f
-    return f, f
+        budget = max(GZIP_INFLATION * size, MIN_BUDGET) if max_bytes is None else max_bytes
+        return gzip.GzipFile(fileobj=f, mode="rb"), f, budget, None
+    return f, f, size if max_bytes is None else min(size, max_bytes), size
 
 
 def _read_exact(stream, n: int, path: str, what: str) -> bytes:
@@ -63,18 +71,21 @@ def _read_exact(stream, n: int, path: str, what: str) -> bytes:
     return b"".join(parts)
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
+def read_idx(path: str | os.PathLike, max_bytes: int | None = None) -> np.ndarray:
     """The array stored in the IDX file at ``path`` (plain or gzipped), in native byte order.
 
     Shape is the file's dimensions, dtype one of uint8, int8, int16, int32,
     float32, float64. Raises FileNotFoundError if the file is missing and
-    DatasetError (a ValueError) naming the file for a foreign, truncated, oversized
-    or corrupt-gzip file.
+    DatasetError (a ValueError) naming the file for a FIFO, device or folder
+    (refused before opening: nothing blocks), a foreign, truncated, oversized
+    or corrupt-gzip file, or a header declaring more data than ``max_bytes``
+    (default: the file's size; for gzip ``GZIP_INFLATION`` × its size, at least
+    16 MiB), checked before anything is allocated.
     """
     path = os.fspath(path)
-    stream, raw = _open(path)
+    stream, raw, budget, size = _open(path, max_bytes)
     try:
-        return _parse(stream, path)
+        return _parse(stream, path, budget, size)
     except (gzip.BadGzipFile, zlib.error, EOFError) as e:
         raise DatasetError(f"read_idx: {path} is a damaged gzip stream ({type(e).__name__}: "
                            f"{e})") from e
@@ -87,7 +98,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         raw.close()
 
 
-def _parse(stream, path: str) -> np.ndarray:
+def _parse(stream, path: str, budget: int, size: int | None) -> np.ndarray:
     magic = stream.read(4)
     if len(magic) < 4 or magic[:2] != b"\x00\x00":
         shown = magic.hex() if magic else "nothing (the file is empty)"
@@ -103,6 +114,14 @@ def _parse(stream, path: str) -> np.ndarray:
     dims = struct.unpack(f">{ndim}I", _read_exact(stream, 4 * ndim, path, "dimension sizes"))
     dtype = IDX_DTYPES[code]
     nbytes = math.prod(dims) * dtype.itemsize  # Python ints: no overflow
+    if size is not None and nbytes > size - 4 - 4 * ndim:  # before reading anything
+        raise DatasetError(f"read_idx: {path} is truncated: the header {tuple(dims)} promises "
+                           f"{nbytes} bytes of data, the file holds only "
+                           f"{max(0, size - 4 - 4 * ndim)}")
+    if nbytes > budget:
+        raise DatasetError(f"read_idx: {path} declares {tuple(dims)} elements of {dtype.name} "
+                           f"({nbytes} bytes), more than the file can hold (limit {budget} "
+                           f"bytes; max_bytes= raises it)")
     body = _read_exact(stream, nbytes, path, "data")
     if stream.read(1):
         raise DatasetError(f"read_idx: {path} has bytes after the {nbytes} bytes of data its "

@@ -47,14 +47,16 @@ class BinaryCrossEntropy(Function):
 
 
 class BinaryCrossEntropyWithLogits(Function):
-    """ℓ = max(x, 0) − x·t + log(1 + e^−|x|): binary cross-entropy of σ(x), stable for any x.
+    """ℓ = (1 − t)·x − log σ(x), log σ(x) = min(x, 0) − log(1 + e^−|x|): binary
+    cross-entropy of σ(x), stable for any finite x; PyTorch's formula, so x = ±inf
+    gives inf and NaN exactly where PyTorch does.
 
-    ∂ℓ/∂x = σ(x) − t  and  ∂ℓ/∂t = −x.  (Fused: built from relu and abs, the
+    ∂ℓ/∂x = σ(x) − t  and  ∂ℓ/∂t = −x.  (Fused: built from min and abs, the
     kinks at x = 0 would cancel in the value but not in the subgradients.)
     """
 
     def forward(self, x, t):
-        return xp.maximum(x, 0) - x * t + xp.log1p(xp.exp(-xp.abs(x)))
+        return (1 - t) * x - (xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x))))
 
     def backward(self, g, out, x, t):
         gx = g * (sigmoid(x) - t) if self.needs_grad(0) else None

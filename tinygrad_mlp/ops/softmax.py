@@ -120,7 +120,14 @@ class CrossEntropy(Function):
 
     def forward(self, x, targets=None, reduction="mean"):
         z = _shifted(x, -1)
-        self.logp = logp = z - xp.log(xp.add.reduce(xp.exp(z), axis=-1, keepdims=True))
+        # log Σ e^z = log1p(Σ_{j ≠ argmax} e^z_j): the max contributes exactly 1, and
+        # log1p keeps the small rest that 1 + rest would round away in float32. So
+        # log p at the top class, and 1 − p there (backward's expm1), stay accurate
+        # even where e^x underflows (a row like [−88.5, −100]).
+        e = xp.exp(z)
+        if e.size:
+            xp.put_along_axis(e, xp.argmax(z, axis=-1)[..., None], 0, axis=-1)
+        self.logp = logp = z - xp.log1p(xp.add.reduce(e, axis=-1, keepdims=True))
         self.targets = targets
         self.picked = (targets,) if x.ndim == 1 else (xp.arange(x.shape[0]), targets)
         losses = -logp[self.picked]
@@ -129,7 +136,7 @@ class CrossEntropy(Function):
             self.scale = 1.0 / max(1, losses.size)
             if not losses.size:
                 return xp.full((), xp.nan, x.dtype)  # the mean of nothing, as NumPy says
-            return losses.sum() * self.scale
+            return losses.sum() * x.dtype.type(self.scale)  # (NumPy 1.x would promote)
         if reduction == "sum":
             return losses.sum()
         return losses
@@ -141,7 +148,8 @@ class CrossEntropy(Function):
             d = x.softmax(axis=-1) - onehot
         else:
             d = xp.exp(self.logp)
-            d[self.picked] -= 1  # softmax − one-hot, in place
+            d[self.picked] = xp.expm1(self.logp[self.picked])  # softmax − one-hot, without
+            # the cancellation of exp(log p) − 1 when p ≈ 1
         if self.reduction == "none":
             return (d * g[..., None],)
         if self.reduction == "mean":

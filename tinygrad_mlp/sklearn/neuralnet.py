@@ -81,12 +81,12 @@ def _package_rng(generator: np.random.Generator | None):
         yield
         return
     with _RNG_LOCK:
-        saved = rng._rng
-        rng._rng = generator
+        saved = rng.default_generator.numpy_generator
+        rng.default_generator.numpy_generator = generator
         try:
             yield
         finally:
-            rng._rng = saved
+            rng.default_generator.numpy_generator = saved
 
 
 def _accepts(cls, name: str) -> bool:
