@@ -1,8 +1,11 @@
-"""A modern MLP on the full Fashion-MNIST: ReLU, Adam, a cosine learning-rate schedule.
+"""A modern MLP on the full Fashion-MNIST: BatchNorm, ReLU, Dropout, Adam, a cosine schedule.
 
-784 → 512 ReLU → 256 ReLU → 10 logits, PyTorch's default Linear init,
-softmax cross-entropy, Adam (lr 1e-3) on minibatches of 128 reshuffled every
-epoch, the rate annealed to 0 along a cosine over 12 epochs; optional Dropout.
+784 → 512 BatchNorm ReLU Dropout → 256 BatchNorm ReLU Dropout → 10 logits,
+PyTorch's default inits, softmax cross-entropy with label smoothing, Adam on
+minibatches reshuffled every epoch, the rate annealed to 0 along a cosine.
+``nn.BatchNorm1d`` normalises each hidden unit over the batch while training
+and with its running statistics when testing (``fit`` switches the model to
+eval mode for the test pass), which lets Adam take larger steps.
 Trained on the 60,000 training images, tested on the 10,000 test images.
 
 Unlike the other examples this one uses the ``tinygrad_mlp.train.fit`` helper,
@@ -16,7 +19,7 @@ scikit-learn's MLPClassifier at about 0.87 test accuracy.
 Data: /usr/share/datasets/fashion-mnist (Debian's ``dataset-fashion-mnist``)
 or ``--data DIR``; the script says so and stops when the files are missing.
 
-    python examples/fashion_mnist.py            # 12 epochs (about a minute on 2 cores)
+    python examples/fashion_mnist.py            # 12 epochs of the 60,000 images
     python examples/fashion_mnist.py --quick    # 2 epochs, 3,000 + 1,000 test-file images
     python examples/fashion_mnist.py --blas-threads 1   # when other work shares the cores
 """
@@ -46,14 +49,19 @@ NAME = "fashion_mnist"
 CLASSES = ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
            "Bag", "Boot"]
 BENCHMARK = {"MLP": 0.883, "MLPClassifier": 0.87}
-TARGET = {"accuracy": 0.89, "seconds": 90.0}
+EPOCHS, BATCH, LR = 12, 256, 2e-3
+TARGET = {"accuracy": 0.90, "seconds": 60.0}
 
 
-def build_model(dropout: float) -> nn.Sequential:
-    """784 → 512 → 256 → 10 with ReLU (and Dropout(p) after each hidden layer if p > 0)."""
+def build_model(dropout: float, batchnorm: bool = True) -> nn.Sequential:
+    """784 → 512 → 256 → 10: each hidden layer Linear, BatchNorm1d (unless
+    ``batchnorm=False``), ReLU, and Dropout(p) if p > 0."""
     layers: list[nn.Module] = []
     for n_in, n_out in ((784, 512), (512, 256)):
-        layers += [nn.Linear(n_in, n_out), nn.ReLU()]
+        layers.append(nn.Linear(n_in, n_out))
+        if batchnorm:
+            layers.append(nn.BatchNorm1d(n_out))
+        layers.append(nn.ReLU())
         if dropout > 0:
             layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers, nn.Linear(256, 10))
@@ -62,15 +70,18 @@ def build_model(dropout: float) -> nn.Sequential:
 def main(argv: list[str] | None = None) -> dict:
     p = make_parser(NAME, __doc__)
     p.add_argument("--data", default=None, help="folder with the Fashion-MNIST IDX files")
-    p.add_argument("--epochs", type=int, default=None, help="default 12 (2 with --quick)")
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--epochs", type=int, default=None,
+                   help=f"default {EPOCHS} (2 with --quick)")
+    p.add_argument("--batch-size", type=int, default=BATCH)
+    p.add_argument("--lr", type=float, default=LR)
+    p.add_argument("--dropout", type=float, default=0.2)
+    p.add_argument("--label-smoothing", type=float, default=0.1)
+    p.add_argument("--no-batchnorm", action="store_true", help="the plain MLP, for comparison")
     p.add_argument("--progress", action="store_true", help="show a progress bar")
     p.add_argument("--blas-threads", type=int, default=0,
                    help="cap the BLAS threads (1 is faster on a busy machine); 0: no change")
     args = p.parse_args(argv)
-    epochs = args.epochs or (2 if args.quick else 12)
+    epochs = args.epochs or (2 if args.quick else EPOCHS)
 
     try:
         X_test, y_test = load_fashion_mnist(args.data, train=False)
@@ -85,7 +96,7 @@ def main(argv: list[str] | None = None) -> dict:
     out = output_dir(args, NAME)
 
     tm.manual_seed(args.seed)
-    model = build_model(args.dropout)
+    model = build_model(args.dropout, batchnorm=not args.no_batchnorm)
     print(model)
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
@@ -93,7 +104,8 @@ def main(argv: list[str] | None = None) -> dict:
                         seed=args.seed)
     banner(f"training on {len(X_train):,} images, {epochs} epochs of {len(loader)} batches")
     with limit_blas_threads(args.blas_threads), Stopwatch() as clock:
-        history = fit(model, nn.CrossEntropyLoss(), optimizer, loader, epochs=epochs,
+        loss_fn = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
+        history = fit(model, loss_fn, optimizer, loader, epochs=epochs,
                       val_data=(X_test, y_test), scheduler=scheduler, progress=args.progress,
                       verbose=1)
 

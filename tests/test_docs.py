@@ -17,10 +17,12 @@ REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 PAGES = ["index.md", "getting-started.md", "concepts.md", "bp-equations.md", "api.md",
          "examples.md", "testing.md"]
-PAGES += ["optim.md", "data.md", "sklearn.md", "robustness.md"]
+PAGES += ["optim.md", "data.md", "sklearn.md", "robustness.md",
+              "coming-from-pytorch.md"]
 #: Pages whose ```python blocks are executed, each block on its own.
 RUN_PAGES = ["index.md", "getting-started.md", "concepts.md", "bp-equations.md", "testing.md"]
-RUN_PAGES += ["optim.md", "data.md", "sklearn.md", "robustness.md"]
+RUN_PAGES += ["optim.md", "data.md", "sklearn.md", "robustness.md",
+              "coming-from-pytorch.md"]
 #: Modules the API reference must cover (the issue's list).
 REQUIRED_SECTIONS = [
     "tinygrad_mlp", "tinygrad_mlp.functional", "tinygrad_mlp.nn", "tinygrad_mlp.nn.init",

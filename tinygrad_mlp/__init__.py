@@ -39,6 +39,7 @@ from .dtypes import DTYPES as _DTYPES
 from .dtypes import is_floating_point, promote_types, result_type
 from .gradcheck import GradcheckError, gradcheck, gradcheck_report, gradgradcheck
 from .io import CheckpointError, load, save
+from .nn.summary import summary
 from .ops import FUNCTIONS as _FUNCTIONS
 from .ops.shape import concatenate, stack, where
 from .rng import get_rng, manual_seed
@@ -88,6 +89,8 @@ __all__ += [
     "get_rng_state", "initial_seed", "linspace", "logspace", "multinomial", "normal",
     "rand_like", "randint", "randint_like", "randn_like", "randperm", "seed", "set_rng_state",
 ]
+
+__all__ += ["summary"]
 
 # dtypes at PyTorch's names: tm.float32, tm.float, tm.long, tm.bool, …
 globals().update(_DTYPES)

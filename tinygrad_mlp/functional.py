@@ -5,8 +5,45 @@ Losses take ``reduction='mean' | 'sum' | 'none'`` like PyTorch's.
 
 from __future__ import annotations
 
+import warnings
+
 from . import ops
+from ._args import dim_aliases
 from .backend import xp
+from .functional_layers import (  # the layers beyond linear
+    alpha_dropout,
+    batch_norm,
+    bilinear,
+    cosine_similarity,
+    embedding,
+    layer_norm,
+    normalize,
+    one_hot,
+    pairwise_distance,
+    vector_norm,
+)
+from .functional_losses import (  # classification and regression losses
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    gaussian_nll_loss,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    poisson_nll_loss,
+    smooth_l1_loss,
+)
+from .functional_margin_losses import (  # margin and metric-learning losses
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_soft_margin_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
 from .ops.activation import (  # noqa: F401  (the F. forms of the activations)
     celu,
     elu,
@@ -24,7 +61,6 @@ from .ops.activation import (  # noqa: F401  (the F. forms of the activations)
     softplus,
     softsign,
 )
-from .ops.softmax import check_class_targets, check_reduction, reduce_loss
 from .rng import get_rng
 from .tensor import Tensor
 
@@ -35,6 +71,14 @@ __all__ = [
     # activations (ops/activation.py)
     "celu", "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh", "leaky_relu", "logsigmoid",
     "mish", "relu6", "selu", "silu", "softmin", "softplus", "softsign",
+]
+__all__ += [  # functional_layers.py, functional_losses.py, functional_margin_losses.py
+    "alpha_dropout", "batch_norm", "bilinear", "cosine_embedding_loss", "cosine_similarity",
+    "embedding", "gaussian_nll_loss", "hinge_embedding_loss", "huber_loss", "kl_div",
+    "l1_loss", "layer_norm", "margin_ranking_loss", "multi_margin_loss",
+    "multilabel_soft_margin_loss", "normalize", "one_hot", "pairwise_distance",
+    "poisson_nll_loss", "smooth_l1_loss", "soft_margin_loss", "triplet_margin_loss",
+    "vector_norm",
 ]
 
 
@@ -78,13 +122,17 @@ def linear(x, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return ops.Linear.apply(x, weight, bias)
 
 
-def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
-    """Zero each element with probability ``p`` and scale the rest by 1/(1−p) (inverted dropout)."""
-    if not 0 <= p < 1:
-        raise ValueError(f"dropout: p must be in [0, 1), got {p}")
+def dropout(x, p: float = 0.5, training: bool = True, inplace: bool = False,
+            rng=None) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1−p) (inverted
+    dropout) when ``training``; the identity otherwise (``inplace`` has no effect)."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     x = _t(x)
     if not training or p == 0:
         return x
+    if p == 1:
+        return x * 0.0
     keep = (rng or get_rng()).random(x.shape) >= p
     return x * (keep / (1 - p)).astype(x.dtype)
 
@@ -105,14 +153,27 @@ def relu(x) -> Tensor:
     return _t(x).relu()
 
 
-def softmax(x, axis: int = -1) -> Tensor:
-    """eˣ / Σ eˣ along ``axis``."""
-    return _t(x).softmax(axis)
+def _softmax_dim(x: Tensor, dim, opname: str) -> int:
+    """``dim``, or PyTorch's legacy implicit choice (0 for 0-, 1- and 3-d inputs, else 1)."""
+    if dim is not None:
+        return dim
+    warnings.warn(f"Implicit dimension choice for {opname} has been deprecated. Change the "
+                  f"call to include dim=X as an argument.", UserWarning, stacklevel=4)
+    return 0 if x.ndim in (0, 1, 3) else 1
 
 
-def log_softmax(x, axis: int = -1) -> Tensor:
-    """x − logsumexp(x) along ``axis``."""
-    return _t(x).log_softmax(axis)
+@dim_aliases
+def softmax(x, dim: int | None = None, dtype=None) -> Tensor:
+    """eˣ / Σ eˣ along ``dim`` (``axis=`` accepted), computed without overflow."""
+    x = _t(x) if dtype is None else _t(x).astype(dtype)
+    return x.softmax(_softmax_dim(x, dim, "softmax"))
+
+
+@dim_aliases
+def log_softmax(x, dim: int | None = None, dtype=None) -> Tensor:
+    """x − logsumexp(x) along ``dim`` (``axis=`` accepted), computed without overflow."""
+    x = _t(x) if dtype is None else _t(x).astype(dtype)
+    return x.log_softmax(_softmax_dim(x, dim, "log_softmax"))
 
 
 def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -121,79 +182,7 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
 
 
 # ----------------------------------------------------------------- losses
-def _check_same_shape(opname: str, a: Tensor, b: Tensor) -> None:
-    if a.shape != b.shape:
-        raise ValueError(f"{opname}: input of shape {a.shape} and target of shape {b.shape} "
-                         f"differ (no silent broadcasting in losses)")
-
-
-def _target(input: Tensor, target) -> Tensor:
-    """The target as a Tensor; constant float targets take the input's dtype."""
-    target = _t(target)
-    if input.data.dtype.kind == "f":
-        target = _as_data_of(target, input.data.dtype)
-    return target
-
-
-def mse_loss(input, target, reduction: str = "mean") -> Tensor:
-    """Mean squared error (y − t)², elementwise, then reduced."""
-    input = _t(input)
-    target = _target(input, target)
-    _check_same_shape("mse_loss", input, target)
-    d = input - target
-    return reduce_loss(d * d, reduction, "mse_loss")
-
-
-def cross_entropy(logits, targets, reduction: str = "mean") -> Tensor:
-    """−log softmax(logits)[target] for logits (N, C) or (C,) and integer labels (N,) or ().
-
-    Fused with log-softmax: finite for logits of ±1e4; the gradient is softmax − one-hot.
-    """
-    logits = _t(logits)
-    t = check_class_targets("cross_entropy", logits.shape, targets)
-    check_reduction(reduction, "cross_entropy")
-    return ops.CrossEntropy.apply(logits, targets=t, reduction=reduction)
-
-
-def nll_loss(log_probs, targets, reduction: str = "mean") -> Tensor:
-    """−log_probs[target] for log-probabilities (N, C) or (C,) and integer labels."""
-    log_probs = _t(log_probs)
-    t = check_class_targets("nll_loss", log_probs.shape, targets)
-    if log_probs.ndim == 1:
-        picked = log_probs[t]
-    else:
-        picked = log_probs[xp.arange(log_probs.shape[0]), t]
-    return reduce_loss(-picked, reduction, "nll_loss")
-
-
-def binary_cross_entropy(probs, target, reduction: str = "mean") -> Tensor:
-    """−[t·log p + (1−t)·log(1−p)] for probabilities p in [0, 1] (one fused op node).
-
-    Each log is clamped at −100, as in PyTorch, so p = 0 or 1 gives a finite
-    loss and a finite gradient (p − t) / max(p(1 − p), 1e-12). Like PyTorch,
-    RuntimeError if any p is outside [0, 1] or NaN.
-    """
-    probs = _t(probs)
-    target = _target(probs, target)
-    _check_same_shape("binary_cross_entropy", probs, target)
-    p = probs.data
-    inside = (p >= 0) & (p <= 1)  # False for NaN too
-    if not inside.all():
-        pos = tuple(int(i) for i in xp.argwhere(~inside)[0])
-        raise RuntimeError(f"binary_cross_entropy: all elements of input should be between 0 "
-                           f"and 1, got {p[pos]} at position {pos}; for logits use "
-                           f"binary_cross_entropy_with_logits")
-    losses = ops.BinaryCrossEntropy.apply(probs, target)
-    return reduce_loss(losses, reduction, "binary_cross_entropy")
-
-
-def binary_cross_entropy_with_logits(logits, target, reduction: str = "mean") -> Tensor:
-    """Binary cross-entropy of σ(logits), computed stably as max(x, 0) − x·t + log(1 + e^−|x|)."""
-    x = _t(logits)
-    target = _target(x, target)
-    _check_same_shape("binary_cross_entropy_with_logits", x, target)
-    losses = ops.BinaryCrossEntropyWithLogits.apply(x, target)
-    return reduce_loss(losses, reduction, "binary_cross_entropy_with_logits")
+# (functional_losses.py; imported at the top of this file)
 
 
 # -------------------------------------------------------------- penalties

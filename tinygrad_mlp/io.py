@@ -201,6 +201,11 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     arrays), keys other than str/int, ints of more than ``MAX_INT_DIGITS``
     digits, containers nested more than ``MAX_DEPTH`` deep.
     """
+    if hasattr(obj, "state_dict") and hasattr(obj, "load_state_dict"):  # a model/optimizer
+        raise TypeError(f"save: refusing to save a {type(obj).__name__} object (that needs "
+                        f"pickle, which checkpoints never use); save its state dict: "
+                        f"tm.save(model.state_dict(), path), and later "
+                        f"model.load_state_dict(tm.load(path))")
     arrays: dict[str, np.ndarray] = {}
     tree = _encode(obj, arrays, "obj")
     meta = json.dumps({"format": FORMAT_NAME, "version": FORMAT_VERSION, "tree": tree})

@@ -124,6 +124,7 @@ class OpSpec:
 #: Modules of this package that hold SPECS (one per family of ops).
 FAMILIES = ["basic", "activation", "pointwise", "reduction", "compare"]
 FAMILIES += ["join", "layout", "index", "sort", "einsum"]
+FAMILIES += ["nn_losses", "nn_layers"]
 FAMILIES += ["semantics"]
 
 

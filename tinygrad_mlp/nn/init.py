@@ -134,7 +134,7 @@ def _kaiming_std(t, a: float, mode: str, nonlinearity: str, opname: str) -> floa
 
 
 def kaiming_uniform_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
-                     nonlinearity: str = "relu",
+                     nonlinearity: str = "leaky_relu",
                      rng: np.random.Generator | None = None) -> Tensor:
     """He: U(−b, b) with b = gain·√(3 / fan); ``a`` is the leaky-ReLU slope."""
     _check(t, "kaiming_uniform_")
@@ -143,7 +143,7 @@ def kaiming_uniform_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
 
 
 def kaiming_normal_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
-                    nonlinearity: str = "relu",
+                    nonlinearity: str = "leaky_relu",
                     rng: np.random.Generator | None = None) -> Tensor:
     """He: N(0, std²) with std = gain / √fan; ``a`` is the leaky-ReLU slope."""
     _check(t, "kaiming_normal_")

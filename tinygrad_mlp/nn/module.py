@@ -1,38 +1,32 @@
-"""``Module``, ``Parameter``, ``Sequential`` and ``ModuleList``: models as trees of layers.
+"""``Module``: models as trees of layers, with PyTorch's registration, traversal,
+hooks and modes (state dicts: ``nn/_state_dict.py``; ``to()``, ``half()``, …:
+``nn/_module_dtype.py``).
 
-A ``Module`` registers whatever ``Parameter``s and sub-modules are assigned to
-its attributes, in assignment order, so ``parameters()`` and ``state_dict()``
-always list them in the same order (no hashing involved).
+A ``Module`` registers whatever ``Parameter``s, buffers (``register_buffer``)
+and sub-modules are assigned to its attributes, in assignment order, so
+``parameters()`` and ``state_dict()`` always list them in the same order (no
+hashing involved), with PyTorch's keys: own parameters, then own buffers, then
+each child's under ``child_name.``.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict, namedtuple
-from collections.abc import Iterable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
+from ._module_dtype import DtypeDeviceMixin
+from ._state_dict import IncompatibleKeys, StateDictMixin, _IncompatibleKeys
+from .hooks import BackwardHookState, RemovableHandle
+from .parameter import Parameter
 
+# IncompatibleKeys and Parameter are re-exported: older code imports them from here.
+__all__ = ["IncompatibleKeys", "Module", "Parameter", "_IncompatibleKeys"]
 
-class Parameter(Tensor):
-    """A Tensor that a ``Module`` registers as one of its learnable parameters.
-
-    ``Parameter(data)`` copies ``data`` (lists and numbers become float32, an
-    ndarray keeps its dtype) and requires grad by default.
-    """
-
-    __slots__ = ()
-
-    def __init__(self, data, requires_grad: bool = True, dtype=None):
-        super().__init__(data, requires_grad=requires_grad, dtype=dtype)
-
-    def __repr__(self) -> str:
-        return "Parameter containing:\n" + super().__repr__()
-
-
-#: What ``load_state_dict`` returns when it does not raise (as in PyTorch).
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+_REGISTRIES = ("_parameters", "_buffers", "_modules")
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -42,105 +36,154 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
-class Module:
+def _check_name(kind: str, name) -> None:
+    """PyTorch's checks on a registered name (TypeError / KeyError)."""
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+    if not name:
+        raise KeyError(f'{kind} name can\'t be empty string ""')
+    if "." in name:
+        raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
+
+
+class Module(StateDictMixin, DtypeDeviceMixin):
     """Base class of layers and models: subclass it, assign layers/Parameters in
     ``__init__`` and define ``forward``; call the module to run it."""
 
     training: bool
 
     def __init__(self) -> None:
-        object.__setattr__(self, "_parameters", OrderedDict())
-        object.__setattr__(self, "_modules", OrderedDict())
-        object.__setattr__(self, "training", True)
+        setattr_ = object.__setattr__
+        setattr_(self, "training", True)
+        setattr_(self, "_parameters", OrderedDict())
+        setattr_(self, "_buffers", OrderedDict())
+        setattr_(self, "_non_persistent_buffers_set", set())
+        setattr_(self, "_modules", OrderedDict())
+        setattr_(self, "_forward_pre_hooks", OrderedDict())
+        setattr_(self, "_forward_hooks", OrderedDict())
+        setattr_(self, "_backward_hooks", OrderedDict())
+        setattr_(self, "_hooks_with_kwargs", set())  # ids of hooks called with kwargs
 
     # ------------------------------------------------------- registration
-    def _registries(self, name: str):
+    def _registry(self, reg: str, name: str) -> OrderedDict:
         try:
-            return self.__dict__["_parameters"], self.__dict__["_modules"]
+            return self.__dict__[reg]
         except KeyError:
             raise AttributeError(
                 f"{type(self).__name__}: cannot assign {name!r} before Module.__init__() "
                 f"is called; call super().__init__() first in your __init__"
             ) from None
 
+    def _forget(self, name: str, keep: str) -> None:
+        """Drop ``name`` from the plain attributes and every registry except ``keep``."""
+        self.__dict__.pop(name, None)
+        for reg in _REGISTRIES:
+            if reg != keep:
+                self.__dict__[reg].pop(name, None)
+        self.__dict__["_non_persistent_buffers_set"].discard(name)
+
     def __setattr__(self, name: str, value) -> None:
-        if isinstance(value, (Parameter, Module)):
-            params, modules = self._registries(name)
-            own, other = (params, modules) if isinstance(value, Parameter) else (modules, params)
-            self.__dict__.pop(name, None)
-            other.pop(name, None)
-            own[name] = value  # a reassigned name keeps its place in the order
+        d = self.__dict__
+        if isinstance(value, Parameter):
+            self._registry("_parameters", name)
+            self._forget(name, "_parameters")
+            d["_parameters"][name] = value  # a reassigned name keeps its place in the order
             return
-        params = self.__dict__.get("_parameters", {})
-        modules = self.__dict__.get("_modules", {})
-        if name in params:
-            if value is not None:
-                raise TypeError(
-                    f"{type(self).__name__}: cannot assign a {type(value).__name__} to "
-                    f"parameter {name!r} (a Parameter or None is expected; wrap it with "
-                    f"nn.Parameter(...))"
-                )
-            params[name] = None
-        elif name in modules:
-            if value is not None:
-                raise TypeError(f"{type(self).__name__}: cannot assign a "
-                                f"{type(value).__name__} to child module {name!r} "
-                                f"(a Module or None is expected)")
-            modules[name] = None
-        else:
-            object.__setattr__(self, name, value)
+        if isinstance(value, Module):
+            self._registry("_modules", name)
+            self._forget(name, "_modules")
+            d["_modules"][name] = value
+            return
+        for reg, what in (("_parameters", "parameter"), ("_modules", "child module")):
+            if name in d.get(reg, ()):
+                if value is not None:
+                    need = "a Parameter" if reg == "_parameters" else "a Module"
+                    hint = " (wrap it with nn.Parameter(...))" if reg == "_parameters" else ""
+                    raise TypeError(f"{type(self).__name__}: cannot assign a "
+                                    f"{type(value).__name__} to {what} {name!r} ({need} or "
+                                    f"None is expected{hint})")
+                d[reg][name] = None
+                return
+        if name in d.get("_buffers", ()):
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{type(value).__name__}' object to buffer "
+                                f"'{name}' (Tensor or None required)")
+            d["_buffers"][name] = value
+            return
+        object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str):
         # Only called when normal lookup fails: look in the registries.
         d = self.__dict__
-        if "_parameters" in d and name in d["_parameters"]:
-            return d["_parameters"][name]
-        if "_modules" in d and name in d["_modules"]:
-            return d["_modules"][name]
+        for reg in _REGISTRIES:
+            if reg in d and name in d[reg]:
+                return d[reg][name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __delattr__(self, name: str) -> None:
-        for reg in (self.__dict__.get("_parameters", {}), self.__dict__.get("_modules", {})):
-            if name in reg:
-                del reg[name]
+        for reg in _REGISTRIES:
+            if name in self.__dict__.get(reg, {}):
+                del self.__dict__[reg][name]
+                self._non_persistent_buffers_set.discard(name)
                 return
         object.__delattr__(self, name)
 
     def __dir__(self):
-        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._modules))
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
+                      | set(self._modules))
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register ``param`` under ``name``; None reserves the name (e.g. ``bias=False``)."""
+        self._registry("_parameters", name)
+        _check_name("parameter", name)
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, "
-                            f"got {type(param).__name__}")
-        params, modules = self._registries(name)
-        self.__dict__.pop(name, None)
-        modules.pop(name, None)
-        params[name] = param
+            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter "
+                            f"'{name}' (nn.Parameter or None required)")
+        if hasattr(self, name) and name not in self._parameters:
+            raise KeyError(f"attribute '{name}' already exists")
+        self._forget(name, "_parameters")
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Register a Tensor that is state but not a parameter (BatchNorm's running
+        mean): moved by ``to()``, saved in ``state_dict`` unless ``persistent=False``."""
+        self._registry("_buffers", name)
+        _check_name("buffer", name)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer "
+                            f"'{name}' (Tensor or None required)")
+        if hasattr(self, name) and name not in self._buffers:
+            raise KeyError(f"attribute '{name}' already exists")
+        self._forget(name, "_buffers")
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent_buffers_set.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Register ``module`` as a child under ``name`` (names may be '0', '1', ...)."""
+        self._registry("_modules", name)
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"add_module: {name!r} must be a Module or None, "
-                            f"got {type(module).__name__}")
-        if not isinstance(name, str) or not name or "." in name:
-            raise ValueError(f"add_module: invalid module name {name!r} (non-empty, no dots)")
-        params, modules = self._registries(name)
-        self.__dict__.pop(name, None)
-        params.pop(name, None)
-        modules[name] = module
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        _check_name("module", name)
+        if hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
+        self._forget(name, "_modules")
+        self._modules[name] = module
+
+    register_module = add_module
 
     # ---------------------------------------------------------- traversal
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
         """(name, module) for this module and every descendant, depth-first pre-order."""
-        seen: set[int] = set()
+        seen = memo if memo is not None else set()
         stack = [(prefix, self)]
         while stack:
             name, mod = stack.pop()
-            if id(mod) in seen:
-                continue
-            seen.add(id(mod))
+            if remove_duplicate:
+                if mod in seen:
+                    continue
+                seen.add(mod)
             yield name, mod
             kids = [(f"{name}.{k}" if name else k, m) for k, m in mod._modules.items()
                     if m is not None]
@@ -162,66 +205,87 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def named_parameters(self, prefix: str = "",
-                         recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+    def _named_members(self, reg: str, prefix: str, recurse: bool, remove_duplicate: bool):
+        seen: set[int] = set()
+        mods = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                if recurse else [(prefix, self)])
+        for mod_name, mod in mods:
+            for name, t in mod.__dict__[reg].items():
+                if t is None or (remove_duplicate and id(t) in seen):
+                    continue
+                seen.add(id(t))
+                yield (f"{mod_name}.{name}" if mod_name else name), t
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """(name, Parameter) pairs: 'fc1.weight' for attributes, '0.bias' in a Sequential.
 
         A parameter shared by several modules is listed once, under its first name.
         """
-        seen: set[int] = set()
-        mods = self.named_modules(prefix) if recurse else [(prefix, self)]
-        for mod_name, mod in mods:
-            for name, p in mod._parameters.items():
-                if p is None or id(p) in seen:
-                    continue
-                seen.add(id(p))
-                yield (f"{mod_name}.{name}" if mod_name else name), p
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    # ------------------------------------------------------------- state
-    def state_dict(self) -> OrderedDict:
-        """{name: copy of the parameter's ndarray}, in ``named_parameters`` order."""
-        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """(name, buffer) pairs, e.g. ('bn.running_mean', tensor)."""
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
-    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
-        """Copy arrays from ``state_dict`` into the parameters, in place (dtypes kept).
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
 
-        Raises RuntimeError listing missing and unexpected keys (when ``strict``)
-        and any key whose shape differs (always), before changing anything.
-        """
-        own = dict(self.named_parameters())
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        mismatched = []
-        arrays = {}
-        for k, p in own.items():
-            if k not in state_dict:
+    def get_submodule(self, target: str) -> Module:
+        """The sub-module at dotted path ``target`` ('' is this module): 'encoder.0'."""
+        if target == "":
+            return self
+        mod: Module = self
+        for item in target.split("."):
+            if not hasattr(mod, item):
+                raise AttributeError(f"{type(mod).__name__} has no attribute `{item}`")
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+        return mod
+
+    def _get_member(self, target: str, reg: str, kind: str):
+        module_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, name):
+            raise AttributeError(f"{type(mod).__name__} has no attribute `{name}`")
+        if name not in mod.__dict__[reg]:
+            raise AttributeError(f"`{name}` is not {kind}")
+        return mod.__dict__[reg][name]
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at dotted path ``target``: 'encoder.0.weight'."""
+        return self._get_member(target, "_parameters", "an nn.Parameter")
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target``: 'bn.running_mean'."""
+        return self._get_member(target, "_buffers", "a buffer")
+
+    def apply(self, fn: Callable[[Module], None]) -> Module:
+        """Call ``fn`` on every sub-module (children first, as in PyTorch) and then on
+        this module: ``model.apply(init_weights)``."""
+        stack: list[tuple[Module, bool]] = [(self, False)]
+        while stack:
+            mod, expanded = stack.pop()
+            if expanded:
+                fn(mod)
                 continue
-            v = state_dict[k]
-            arr = np.asarray(v.data if isinstance(v, Tensor) else v)
-            if arr.shape != p.shape:
-                mismatched.append(f"size mismatch for {k!r}: the state has shape {arr.shape}, "
-                                  f"the model's parameter has shape {p.shape}")
-            arrays[k] = arr
-        errors = []
-        if strict and missing:
-            errors.append(f"missing keys: {missing}")
-        if strict and unexpected:
-            errors.append(f"unexpected keys: {unexpected}")
-        errors.extend(mismatched)
-        if errors:
-            raise RuntimeError(f"load_state_dict: error(s) loading state into "
-                               f"{type(self).__name__}:\n  " + "\n  ".join(errors))
-        for k, arr in arrays.items():
-            own[k].data[...] = arr
-        return IncompatibleKeys(missing, unexpected)
+            stack.append((mod, True))
+            stack.extend((m, False) for m in reversed(list(mod.children())))
+        return self
 
     # ------------------------------------------------------------- modes
     def train(self, mode: bool = True) -> Module:
-        """Set training mode (Dropout active) on this module and all descendants."""
+        """Set training mode (Dropout active, BatchNorm on batch statistics) on this
+        module and all descendants."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise ValueError("training mode is expected to be boolean")
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
         return self
@@ -231,6 +295,7 @@ class Module:
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set ``requires_grad`` on every parameter (False freezes the module)."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -243,35 +308,80 @@ class Module:
             else:
                 p.grad.data[...] = 0
 
-    # ------------------------------------------------------------- dtype
-    def to(self, dtype) -> Module:
-        """Convert every parameter (and gradient) to float ``dtype``, in place."""
-        dt = np.dtype(dtype)
-        if dt.kind != "f":
-            raise TypeError(f"Module.to: parameters must stay floating-point, got dtype {dt}")
-        for p in self.parameters():
-            if p.data.dtype != dt:
-                p.data = p.data.astype(dt)
-            if p.grad is not None and p.grad.data.dtype != dt:
-                p.grad = Tensor._wrap(p.grad.data.astype(dt))
-        return self
+    # ------------------------------------------------------------- hooks
+    def _add_hook(self, reg: str, hook: Callable, prepend: bool,
+                  with_kwargs: bool = False) -> RemovableHandle:
+        hooks = self.__dict__[reg]
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        if with_kwargs:
+            self._hooks_with_kwargs.add(handle.id)
+        return handle
 
-    def float(self) -> Module:
-        return self.to(np.float32)
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """``hook(module, args)`` runs before ``forward``; it may return new args (a
+        tuple, or one value).  With ``with_kwargs``: ``hook(module, args, kwargs)``
+        returning None or ``(args, kwargs)``."""
+        return self._add_hook("_forward_pre_hooks", hook, prepend, with_kwargs)
 
-    def double(self) -> Module:
-        return self.to(np.float64)
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
+                              with_kwargs: bool = False) -> RemovableHandle:
+        """``hook(module, args, output)`` runs after ``forward``; it may return a new
+        output.  With ``with_kwargs``: ``hook(module, args, kwargs, output)``."""
+        return self._add_hook("_forward_hooks", hook, prepend, with_kwargs)
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False
+                                    ) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` runs when backward has computed the
+        gradients with respect to the module's tensor inputs (``grad_input``, a tuple
+        with None for inputs that need none) from those of its outputs
+        (``grad_output``); it may return a tuple replacing ``grad_input``."""
+        return self._add_hook("_backward_hooks", hook, prepend)
 
     # ----------------------------------------------------------- calling
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__}.forward is abstract: define it")
 
     def __call__(self, *args, **kwargs):
+        d = self.__dict__
+        if d.get("_forward_pre_hooks") or d.get("_forward_hooks") or d.get("_backward_hooks"):
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
+    def _call_with_hooks(self, args: tuple, kwargs: dict):
+        with_kw = self._hooks_with_kwargs
+        for hid, hook in list(self._forward_pre_hooks.items()):
+            if hid in with_kw:
+                res = hook(self, args, kwargs)
+                if res is not None:
+                    args, kwargs = res
+            else:
+                res = hook(self, args)
+                if res is not None:
+                    args = res if isinstance(res, tuple) else (res,)
+        state = None
+        if self._backward_hooks and is_grad_enabled():
+            state = BackwardHookState(self, self._backward_hooks.values())
+            args = state.wrap_inputs(args)
+        out = self.forward(*args, **kwargs)
+        for hid, hook in list(self._forward_hooks.items()):
+            res = hook(self, args, kwargs, out) if hid in with_kw else hook(self, args, out)
+            if res is not None:
+                out = res
+        if state is not None:
+            out = state.wrap_outputs(out)
+        return out
+
+    # -------------------------------------------------------------- repr
     def extra_repr(self) -> str:
         """The text inside this module's parentheses in ``repr`` (its settings)."""
         return ""
+
+    def _get_name(self) -> str:
+        return type(self).__name__
 
     def __repr__(self) -> str:
         extra = self.extra_repr()
@@ -285,81 +395,15 @@ class Module:
                 body = extra_lines[0]
             else:
                 body = "\n  " + "\n  ".join(lines) + "\n"
-        return f"{type(self).__name__}({body})"
+        return f"{self._get_name()}({body})"
 
 
-class Sequential(Module):
-    """Modules applied one after another: ``Sequential(Linear(4, 3), Sigmoid())``.
+def __getattr__(name: str):
+    # The containers live in container.py (which imports this file); this keeps
+    # ``from tinygrad_mlp.nn.module import Sequential, ModuleList`` working.
+    if name in ("ModuleList", "Sequential"):
+        from . import container
 
-    Also accepts an ``OrderedDict`` of named modules. Supports ``len``,
-    iteration, ``seq[i]`` (a module), ``seq[a:b]`` (a Sequential) and ``append``.
-    """
+        return getattr(container, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    def __init__(self, *modules):
-        super().__init__()
-        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
-            for name, m in modules[0].items():
-                self.add_module(name, m)
-        else:
-            for i, m in enumerate(modules):
-                if not isinstance(m, Module):
-                    raise TypeError(f"Sequential: argument {i} is a {type(m).__name__}, "
-                                    f"not a Module")
-                self.add_module(str(i), m)
-
-    def forward(self, x):
-        for m in self._modules.values():
-            x = m(x)
-        return x
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def __getitem__(self, idx):
-        items = list(self._modules.items())
-        if isinstance(idx, slice):
-            return Sequential(OrderedDict(items[idx]))
-        n = len(items)
-        if not -n <= idx < n:
-            raise IndexError(f"Sequential: index {idx} is out of range for {n} modules")
-        return items[idx % n][1]
-
-    def append(self, module: Module) -> Sequential:
-        if not isinstance(module, Module):
-            raise TypeError(f"Sequential.append: expected a Module, got {type(module).__name__}")
-        self.add_module(str(len(self)), module)
-        return self
-
-
-class ModuleList(Module):
-    """A list of modules whose parameters are registered ('0.weight', '1.weight', ...)."""
-
-    def __init__(self, modules: Iterable[Module] = ()):
-        super().__init__()
-        self.extend(modules)
-
-    def append(self, module: Module) -> ModuleList:
-        if not isinstance(module, Module):
-            raise TypeError(f"ModuleList.append: expected a Module, got {type(module).__name__}")
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules: Iterable[Module]) -> ModuleList:
-        for m in modules:
-            self.append(m)
-        return self
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def __getitem__(self, idx):
-        items = list(self._modules.values())
-        if isinstance(idx, slice):
-            return ModuleList(items[idx])
-        return items[idx]

@@ -1,9 +1,22 @@
 """Every differentiable op, one ``Function`` subclass each, forward and backward side by side."""
 
 # These modules register Tensor methods and tm. functions (ops/_registry.py).
-from . import activation, arith, compare, pointwise, reduction, rounding  # noqa: F401
-from . import convert, dual, indexing, inplace, views
+from . import (  # noqa: F401
+    activation,
+    arith,
+    compare,
+    convert,
+    dual,
+    indexing,
+    inplace,
+    pointwise,
+    reduction,
+    rounding,
+    views,
+)
 from ._registry import FUNCTIONS, METHODS, bind
+from .bce_pos_weight import BinaryCrossEntropyWithLogitsPosWeight
+from .distance import VectorNorm
 from .elementwise import (
     Abs,
     Add,
@@ -24,6 +37,8 @@ from .elementwise import (
 )
 from .linalg import Linear, MatMul
 from .loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits
+from .nll import NLLLoss
+from .normalization import Normalize
 from .reduce import Max, Mean, Min, Sum
 from .shape import (
     BroadcastTo,
@@ -37,6 +52,7 @@ from .shape import (
     Where,
 )
 from .softmax import CrossEntropy, LogSoftmax, LogSumExp, Softmax
+from .sparse import Embedding
 
 __all__ = [
     "FUNCTIONS", "METHODS", "activation", "bind_methods",
@@ -47,6 +63,8 @@ __all__ = [
     "Stack", "Sub", "Sum", "SwapAxes", "Tanh", "Transpose", "Where",
     "convert", "dual", "indexing", "inplace", "views",
 ]
+__all__ += ["BinaryCrossEntropyWithLogitsPosWeight", "Embedding", "NLLLoss", "Normalize",
+            "VectorNorm"]
 
 
 def bind_methods(cls) -> None:

@@ -18,8 +18,8 @@ Examples: ``int32 tensor + 0.5`` → float32; ``float32 tensor + float64 0-d ten
 
 from __future__ import annotations
 
-from .. import tensor as _tensor
 from .. import backend
+from .. import tensor as _tensor
 from ..backend import xp
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..autograd import Function
 from ..backend import xp
 from ._dual import exp, is_tensor
+from .nll import check_class_targets, class_axis, expand_grad, reduce_losses  # noqa: F401
 
 
 def _shifted(x, axis):
@@ -63,37 +64,6 @@ class LogSumExp(Function):
         return (g.reshape(self.kshape) * exp(x - out.reshape(self.kshape)),)
 
 
-def check_class_targets(opname: str, logits_shape: tuple, targets, class_axis: int = -1):
-    """Validate integer class labels for ``logits_shape``; return them as an int array."""
-    t = xp.asarray(targets.data if is_tensor(targets) else targets)
-    if t.dtype.kind not in "iu":
-        if t.dtype.kind == "f" and t.size and xp.all(t == xp.round(t)):
-            hint = " (they look like whole numbers: cast them with .astype(int))"
-        else:
-            hint = " (for probabilities or one-hot rows use a different loss)"
-        raise TypeError(
-            f"{opname}: targets must be integer class labels, got dtype {t.dtype}{hint}"
-        )
-    if len(logits_shape) not in (1, 2):
-        raise ValueError(f"{opname}: expected logits of shape (N, C) or (C,), got {logits_shape}")
-    expected = logits_shape[:-1]
-    if t.shape != expected:
-        raise ValueError(
-            f"{opname}: logits of shape {logits_shape} need targets of shape {expected}, "
-            f"got {t.shape}"
-        )
-    n_classes = logits_shape[-1]
-    if t.size and (xp.minimum.reduce(t, axis=None) < 0
-                   or xp.maximum.reduce(t, axis=None) >= n_classes):
-        bad = (t < 0) | (t >= n_classes)
-        pos = tuple(int(i) for i in xp.argwhere(bad)[0]) if t.ndim else ()
-        raise ValueError(
-            f"{opname}: target {int(t[pos])} at position {pos} is out of range for "
-            f"{n_classes} classes (labels must be in [0, {n_classes - 1}])"
-        )
-    return t
-
-
 def check_reduction(reduction: str, opname: str) -> None:
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(
@@ -112,49 +82,90 @@ def reduce_loss(losses, reduction: str, opname: str):
 
 
 class CrossEntropy(Function):
-    """Mean (or sum, or per-sample) of −log softmax(logits)[target].
+    """Mean (or sum, or per-sample) of −Σ_c A[n, c] · log softmax(x)[n, c], one op node.
 
-    Fused with log-softmax, so it is finite for logits of ±1e4; its gradient
-    with respect to the logits is (softmax − one-hot) · g (divided by N for 'mean').
+    A is one-hot of the labels (the plain case), or the coefficients of
+    ``ops/nll.py`` (``weight``, ``ignore_index``, ``label_smoothing``), or the
+    class probabilities ``target`` (a second input, smoothed as PyTorch:
+    t·(1 − ε) + ε/C, times the class weights).  Fused with log-softmax along the
+    class axis (1, or 0 for a single sample), so it is finite for logits of
+    ±1e4; the gradient with respect to the logits is (softmax · Σ_c A − A) · g
+    (softmax − one-hot in the plain case), divided by N (or Σ w[yₙ]) for 'mean';
+    with respect to probability targets it is −(1 − ε)·w·log softmax · g.
     """
 
-    def forward(self, x, targets=None, reduction="mean"):
-        z = _shifted(x, -1)
+    def forward(self, x, *prob_target, targets=None, reduction="mean", coef=None, denom=None,
+                weight=None, label_smoothing=0.0):
+        self.ax = ax = class_axis(x.ndim)
+        z = _shifted(x, ax)
         # log Σ e^z = log1p(Σ_{j ≠ argmax} e^z_j): the max contributes exactly 1, and
         # log1p keeps the small rest that 1 + rest would round away in float32. So
         # log p at the top class, and 1 − p there (backward's expm1), stay accurate
         # even where e^x underflows (a row like [−88.5, −100]).
         e = xp.exp(z)
         if e.size:
-            xp.put_along_axis(e, xp.argmax(z, axis=-1)[..., None], 0, axis=-1)
-        self.logp = logp = z - xp.log1p(xp.add.reduce(e, axis=-1, keepdims=True))
-        self.targets = targets
-        self.picked = (targets,) if x.ndim == 1 else (xp.arange(x.shape[0]), targets)
-        losses = -logp[self.picked]
+            xp.put_along_axis(e, xp.expand_dims(xp.argmax(z, axis=ax), ax), 0, axis=ax)
+        self.logp = logp = z - xp.log1p(xp.add.reduce(e, axis=ax, keepdims=True))
         self.reduction = reduction
-        if reduction == "mean":
-            self.scale = 1.0 / max(1, losses.size)
-            if not losses.size:
-                return xp.full((), xp.nan, x.dtype)  # the mean of nothing, as NumPy says
-            return losses.sum() * x.dtype.type(self.scale)  # (NumPy 1.x would promote)
-        if reduction == "sum":
-            return losses.sum()
-        return losses
-
-    def backward(self, g, out, x, *_):
-        if is_tensor(x):  # create_graph: softmax must stay differentiable
-            onehot = xp.zeros(x.shape, dtype=x.dtype)
-            onehot[self.picked] = 1
-            d = x.softmax(axis=-1) - onehot
+        if targets is not None:
+            self.targets = targets  # the labels (graph drawings show them)
+        if prob_target:
+            (t,) = prob_target
+            c = x.shape[ax]
+            self.wb = None if weight is None else weight.reshape((c,) + (1,) * (x.ndim - ax - 1))
+            self.eps_ = label_smoothing
+            coef = t * (1 - label_smoothing) + label_smoothing / c if label_smoothing else t
+            if self.wb is not None:
+                coef = coef * self.wb
+            denom = max(1, x.size // max(c, 1))
+        self.coef = coef
+        if coef is None:  # the plain case: pick one log-probability per sample
+            self.picked = (targets,) if x.ndim == 1 else (xp.arange(x.shape[0]), targets)
+            losses = -logp[self.picked]
+            denom = losses.size
+            if reduction == "mean" and not losses.size:
+                self.scale = 1.0
+                return xp.full((), xp.nan, x.dtype)  # the mean of nothing, as PyTorch says
         else:
-            d = xp.exp(self.logp)
-            d[self.picked] = xp.expm1(self.logp[self.picked])  # softmax − one-hot, without
-            # the cancellation of exp(log p) − 1 when p ≈ 1
-        if self.reduction == "none":
-            return (d * g[..., None],)
-        if self.reduction == "mean":
-            g = g * self.scale
-        return (d * g,)
+            self.rowsum = coef.sum(axis=ax, keepdims=True)
+            losses = -(coef * logp).sum(axis=ax)
+        out, self.scale = reduce_losses(losses, reduction, denom)
+        return out
+
+    def backward(self, g, out, x, *prob_target):
+        ax = self.ax
+        if is_tensor(x):  # create_graph: softmax must stay differentiable
+            p = x.softmax(ax)
+        else:
+            p = xp.exp(self.logp)
+        if self.coef is None:
+            if is_tensor(x):
+                onehot = xp.zeros(x.shape, dtype=x.dtype)
+                onehot[self.picked] = 1
+                d = p - onehot
+            else:
+                d = p
+                # softmax − one-hot, in place, without the cancellation of p − 1 when p ≈ 1
+                d[self.picked] = xp.expm1(self.logp[self.picked])
+        elif prob_target and is_tensor(x):  # create_graph: A depends on the target too
+            (t,) = prob_target
+            eps = self.eps_
+            coef = t * (1 - eps) + eps / x.shape[ax] if eps else t
+            if self.wb is not None:
+                coef = coef * self.wb
+            d = p * coef.sum(axis=ax, keepdims=True) - coef
+        else:
+            d = p * self.rowsum - self.coef
+        ge = expand_grad(g, self.reduction, self.scale, ax)
+        gx = d * ge
+        if not prob_target:
+            return (gx,)
+        gt = None
+        if self.needs_grad(1):
+            logp = x.log_softmax(ax) if is_tensor(x) else self.logp
+            k = -(1 - self.eps_) * logp
+            gt = k * self.wb * ge if self.wb is not None else k * ge
+        return gx, gt
 
     @classmethod
     def name(cls) -> str:
