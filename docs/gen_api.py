@@ -188,7 +188,8 @@ def members(cls) -> list[tuple[str, str, str]]:
 def _constant(obj) -> str:
     """A constant as it reads in the source; a table of functions (the op registry, whose
     reprs hold memory addresses) as a one-line summary."""
-    if isinstance(obj, dict) and obj and all(callable(v) for v in obj.values()):
+    if isinstance(obj, dict) and obj and all(callable(v) or isinstance(v, property)
+                                             for v in obj.values()):
         return f"{{...}}  # {len(obj)} names -> functions, filled by the op modules"
     return pprint.pformat(obj, width=90)
 

@@ -66,13 +66,14 @@ def test_plain_backward_leaf_grads_never_alias():
     np.testing.assert_allclose(z.grad.data, np.ones((2, 3)))
 
 
-def test_setitem_after_use_keeps_the_forward_values_for_backward():
+def test_setitem_after_use_is_caught_by_the_version_counter():
     x, w = leaf([1.0, 2.0]), tm.Tensor(np.array([3.0, 4.0]))
     y = (x * w).sum()
-    w[0] = 100.0  # copy-on-write: the op node still holds the old array
-    y.backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 4.0])
+    w[0] = 100.0  # in place, as in PyTorch: the op node saved w for x's gradient
     np.testing.assert_allclose(w.data, [100.0, 4.0])
+    with pytest.raises(RuntimeError, match="modified by an inplace operation.*version 1; "
+                                           "expected version 0"):
+        y.backward()
 
 
 def test_linear_casts_input_data_to_the_weight_dtype():

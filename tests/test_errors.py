@@ -41,10 +41,10 @@ def test_broadcast_mismatch_names_op_and_shapes(op, name):
 
 
 def test_reshape_to_wrong_size():
-    with pytest.raises(ValueError) as e:
+    with pytest.raises(RuntimeError) as e:  # PyTorch's type and wording
         _t((2, 3)).reshape(4, 2)
     _mentions(e, "reshape", "6")
-    assert re.search(r"\(4, ?2\)", str(e.value)), str(e.value)  # NumPy spells it (4,2)
+    assert re.search(r"\[4, 2\]", str(e.value)), str(e.value)
 
 
 @pytest.mark.parametrize("index, bad", [(5, "5"), ((slice(None), [0, 3]), "3"), (-3, "-3")])
@@ -92,11 +92,11 @@ def test_backward_on_tensor_without_grad():
 
 
 def test_requires_grad_on_int_tensor():
-    with pytest.raises(TypeError, match="int64"):
+    with pytest.raises(RuntimeError, match="int64"):  # PyTorch's type
         Tensor(np.arange(3), requires_grad=True)
-    with pytest.raises(TypeError, match="int"):
+    with pytest.raises(RuntimeError, match="int"):
         tm.zeros(3, dtype=np.int32, requires_grad=True)
-    with pytest.raises(TypeError, match="floating"):
+    with pytest.raises(RuntimeError, match="floating"):
         Tensor(np.arange(3)).requires_grad_()
 
 
@@ -152,7 +152,7 @@ def test_elementwise_losses_do_not_broadcast_silently(loss):
 @pytest.mark.parametrize("method", ["sum", "mean", "max", "min", "logsumexp"])
 @pytest.mark.parametrize("axis", [2, -3])
 def test_bad_axis_in_reductions(method, axis):
-    with pytest.raises(ValueError) as e:
+    with pytest.raises(IndexError) as e:  # PyTorch's (and NumPy's) type
         getattr(_t((2, 3), True), method)(axis=axis)
     _mentions(e, method, str(axis))
 

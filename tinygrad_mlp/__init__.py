@@ -10,8 +10,18 @@ Layers of the house (each imports only from the ones above it): the engine
 ``train``, ``io`` → ``viz`` and ``cli`` (imported on demand: they need the extras).
 """
 
-from . import data, functional, linalg, metrics, nn, optim
-from .autograd import Function, enable_grad, grad, is_grad_enabled, no_grad
+from . import autograd, data, functional, linalg, metrics, nn, optim
+from .autograd import (
+    Function,
+    enable_grad,
+    grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .backend import get_default_dtype, set_default_dtype
 from .creation import (
     arange,
     from_numpy,
@@ -24,6 +34,9 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .device import cuda, device
+from .dtypes import DTYPES as _DTYPES
+from .dtypes import is_floating_point, promote_types, result_type
 from .gradcheck import GradcheckError, gradcheck, gradcheck_report, gradgradcheck
 from .io import CheckpointError, load, save
 from .nn.summary import summary
@@ -66,6 +79,9 @@ __all__ = [
     "gradcheck_report", "gradgradcheck", "is_grad_enabled", "load", "manual_seed", "metrics",
     "nn", "no_grad", "ones", "ones_like", "optim", "rand", "randn", "save", "stack", "tensor",
     "where", "zeros", "zeros_like",
+    "autograd", "cuda", "device", "get_default_dtype", "inference_mode", "is_floating_point",
+    "is_inference_mode_enabled", "is_tensor", "promote_types", "result_type",
+    "set_default_dtype", "set_grad_enabled",
     "linalg",
 ]
 __all__ += [
@@ -75,6 +91,16 @@ __all__ += [
 ]
 
 __all__ += ["summary"]
+
+# dtypes at PyTorch's names: tm.float32, tm.float, tm.long, tm.bool, …
+globals().update(_DTYPES)
+__all__ += sorted(_DTYPES)
+
+
+def is_tensor(obj) -> bool:
+    """True if ``obj`` is a Tensor (``torch.is_tensor``)."""
+    return isinstance(obj, Tensor)
+
 
 # The tm.<name> functions the op modules register (ops/_registry.py), beside the above.
 globals().update({k: v for k, v in _FUNCTIONS.items() if k not in globals()})

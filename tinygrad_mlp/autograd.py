@@ -17,20 +17,53 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Sequence
 
+from . import hooks as _hooks
+from . import versions as _versions
 from .backend import xp
-from .grad_mode import _state, enable_grad, is_grad_enabled, no_grad
+from .grad_mode import (
+    _state,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .graph_skeleton import record as record_skeleton
 
 __all__ = [
-    "Function", "count_consumers", "enable_grad", "grad", "is_grad_enabled", "no_grad",
-    "run_backward", "sum_to_shape",
+    "Function", "FunctionCtx", "backward", "count_consumers", "enable_grad", "grad",
+    "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "no_grad",
+    "run_backward", "set_grad_enabled", "sum_to_shape",
 ]
+
+#: The clock of in-place ops: each one ticks it (``versions.bump``), and every op
+#: node records the time it was made (``_tick``), so backward can tell whether a
+#: value it saved was changed afterwards.  One int read per recorded op.
+_TICK = 0
 
 
 class Function:
-    """Base class of every op node.
+    """Base class of every op node, and of custom ops written as in PyTorch.
 
-    Subclasses define
+    PyTorch's form, for custom ops (``forward``/``backward`` are static methods
+    taking a context ``ctx``; see ``custom_function.py``)::
+
+        class Cube(tm.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                (x,) = ctx.saved_tensors
+                return grad_output * 3 * x ** 2
+
+        y = Cube.apply(x)
+
+    The engine's own form, used by every built-in op (arrays in, arrays out:
+    no Tensor is built inside an op).  Subclasses define
 
     * ``forward(self, *arrays, **params) -> array``: compute the output from
       the input arrays; store on ``self`` whatever backward needs that is not
@@ -43,7 +76,19 @@ class Function:
       them back to each input's shape.
     """
 
-    __slots__ = ("parents", "inputs", "__dict__")  # __dict__: per-op extras (axis, masks)
+    __slots__ = ("parents", "inputs", "_tick", "__dict__")  # __dict__: per-op extras (axis, masks)
+
+    #: Whether backward reads the inputs / the output: the version check at
+    #: backward looks only at the values an op saved (PyTorch's rule).
+    saves_inputs = True
+    saves_output = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if isinstance(cls.__dict__.get("forward"), staticmethod):  # PyTorch's ctx form
+            from .custom_function import apply_custom
+
+            cls.apply = classmethod(apply_custom)
 
     @classmethod
     def apply(cls, *tensors, **params):
@@ -66,11 +111,13 @@ class Function:
         out.grad = None
         out._retains_grad = False
         out.name = None
+        out._vc = None
         if _state.enabled:
             for t in tensors:
                 if t.requires_grad:
                     node.parents = tensors
                     node.inputs = inputs
+                    node._tick = _TICK
                     out._ctx = node
                     out.requires_grad = True
                     return out
@@ -89,6 +136,10 @@ class Function:
     def needs_grad(self, i: int) -> bool:
         """Whether input ``i`` needs a gradient (lets backward skip work)."""
         return self.parents[i].requires_grad
+
+    def uses_input(self, i: int) -> bool:
+        """Whether backward reads input ``i`` (the version check asks; default: yes)."""
+        return True
 
     def forward(self, *inputs, **params):  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__}.forward is abstract")
@@ -120,26 +171,34 @@ def _register_tensor_class(cls) -> None:
 # ----------------------------------------------------------------------------
 
 
-def count_consumers(roots: Sequence) -> dict:
+def count_consumers(roots: Sequence, stale: list | None = None) -> dict:
     """For every non-leaf tensor reachable from ``roots``: how many op nodes in the
     graph take it as an input.
 
     One iterative pass (no recursion), linear in the size of the graph; tensors
-    hash by identity, so they serve as their own keys.
+    hash by identity, so they serve as their own keys.  Nodes made before the
+    last in-place op get their edges checked (``versions.resolve_parents``) and
+    are appended to ``stale`` when it is given.
     """
     deps: dict = {}
     stack = [r for r in roots if r._ctx is not None]
     # A root may also be an input of another root; with one root it cannot.
     seen = set(stack) if len(stack) > 1 else None
+    tick = _TICK
     while stack:
         t = stack.pop()
-        parents = t._ctx.parents
+        node = t._ctx
+        parents = node.parents
         if parents is None:
             raise RuntimeError(
                 f"backward: trying to backward through the graph a second time "
-                f"(op node {t._ctx.name()!r} was freed by an earlier backward); "
+                f"(op node {node.name()!r} was freed by an earlier backward); "
                 f"pass retain_graph=True to the first backward to keep it"
             )
+        if node._tick != tick:  # in-place ops ran since: point edges at the values used
+            parents = _versions.resolve_parents(node)
+            if stale is not None:
+                stale.append(node)
         for p in parents:
             if p._ctx is not None:
                 if p in deps:
@@ -199,7 +258,11 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
     handed: set = set()  # ids of the memory behind every gradient handed out so far
     # Kahn's algorithm: a node is processed once every node that consumes it has
     # been, so its gradient is complete; each node and edge is touched once.
-    deps = count_consumers(roots)
+    stale: list = []
+    deps = count_consumers(roots, stale)
+    tick = _TICK
+    stale = bool(stale)  # usually False: then no node needs a version check
+    hooks = _hooks.HOOKS or None  # id(tensor) -> [hook]; usually empty
     if len(roots) == 1:
         ready = [roots[0]] if roots[0]._ctx is not None and roots[0] not in deps else []
     else:
@@ -212,15 +275,22 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
         if g is None:  # the roots do not depend on this node
             in_grads = (None,) * len(parents)
         else:
+            if stale and node._tick != tick:  # an in-place op ran since: values changed?
+                _versions.check_saved(node, t)
+            if hooks is not None and id(t) in hooks:
+                g = _hooks.run_hooks(t, g)
             if wanted is None:
                 if t._retains_grad:
                     _accumulate(t, g, handed)
             elif t in wanted:
                 _deliver(t, g, wanted, results, handed)
-            if create_graph:
-                in_grads = node.backward(g, t, *parents)
-            else:
-                in_grads = node.backward(g, t.data, *node.inputs)
+            try:
+                if create_graph:
+                    in_grads = node.backward(g, t, *parents)
+                else:
+                    in_grads = node.backward(g, t.data, *node.inputs)
+            except TypeError as exc:
+                raise _hooks.explain_type_error(node, exc) from exc
             if len(in_grads) != len(parents):
                 raise RuntimeError(
                     f"{node.name()}: backward returned {len(in_grads)} gradients for "
@@ -248,6 +318,8 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
             prev = grads.get(p)
             grads[p] = pg if prev is None else prev + pg
     for leaf, g in grads.items():  # only leaves are left
+        if hooks is not None and id(leaf) in hooks:
+            g = _hooks.run_hooks(leaf, g)
         if wanted is None and leaf.grad is None and type(g) is _ndarray:  # the common case
             leaf.grad = _Tensor._wrap(_own(g, handed))
         else:
@@ -372,7 +444,7 @@ def _seed_grad(out, g, create_graph: bool, opname: str):
         if out.data.size != 1:
             raise RuntimeError(
                 f"{opname}: grad can be implicitly created only for scalar outputs; "
-                f"the output has shape {out.shape}, so pass grad= of that shape"
+                f"the output has shape {out.shape}, so pass gradient= of that shape"
             )
         return xp.ones_like(out.data)
     # A copy: the caller's array must not end up as (or inside) some leaf's .grad.
@@ -384,6 +456,53 @@ def _seed_grad(out, g, create_graph: bool, opname: str):
     if create_graph and isinstance(g, _Tensor):
         return g
     return gd
+
+
+def backward(
+    tensors,
+    grad_tensors=None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs=None,
+) -> None:
+    """Accumulate the gradients of ``tensors`` into the leaves' ``.grad``, like
+    ``torch.autograd.backward``: ``grad_tensors`` one per tensor (None for a
+    scalar), ``inputs`` (optional) the only tensors that accumulate."""
+    tensors = _as_list(tensors)
+    if grad_tensors is None:
+        grad_tensors = [None] * len(tensors)
+    grad_tensors = _as_list(grad_tensors)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"backward: got {len(grad_tensors)} grad_tensors for "
+                           f"{len(tensors)} tensors")
+    seeds = [_seed_grad(t, g, create_graph, "backward") for t, g in zip(tensors, grad_tensors)]
+    keep = create_graph if retain_graph is None else retain_graph
+    if inputs is None:
+        run_backward(tensors, seeds, keep, create_graph)
+        return
+    inputs = _as_list(inputs)
+    results = run_backward(tensors, seeds, keep, create_graph, inputs)
+    handed: set = set()
+    for t, g in zip(inputs, results):
+        if g is not None:
+            _accumulate(t, g, handed)
+
+
+def register_hook(tensor, hook):
+    """``tensor.register_hook(hook)``: see ``hooks.py``."""
+    return _hooks.register(tensor, hook)
+
+
+class FunctionCtx:
+    """The ``ctx`` type of custom Functions (for type hints; the op node itself is the ctx)."""
+
+
+def __getattr__(name: str):
+    if name == "dual":  # tm.autograd.dual: the array-or-Tensor helpers for custom backwards
+        from .ops import dual
+
+        return dual
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _warned_cycle = False

@@ -13,7 +13,8 @@ import math
 import numbers
 
 from . import backend
-from .backend import xp
+from .backend import get_default_dtype, xp
+from .device import check_device
 from .rng import numpy_rng
 from .tensor import Tensor
 
@@ -25,14 +26,31 @@ __all__ = [
 ]
 
 
-def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None) -> Tensor:
-    """A new Tensor holding a copy of ``data`` (``torch.tensor``); ``name`` labels it in graphs."""
+def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None, *,
+           device=None) -> Tensor:
+    """A new Tensor holding a copy of ``data``, with ``torch.tensor``'s dtype inference:
+    Python ints → int64, floats → the default float dtype (float32), bools → bool;
+    an ndarray or Tensor keeps its dtype.  ``name`` labels it in graph drawings."""
+    if device is not None:
+        check_device(device, "tensor")
+    if dtype is None and not isinstance(data, (Tensor, xp.ndarray, xp.generic)):
+        arr = xp.array(data)
+        if arr.dtype.kind == "f":
+            dtype = get_default_dtype()
+        elif arr.dtype.kind in "iu":
+            dtype = xp.int64
+        data = arr
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
 
 
 def from_numpy(array) -> Tensor:
-    """A Tensor sharing memory with ``array`` (``torch.from_numpy``)."""
-    return Tensor._wrap(xp.asarray(array))
+    """A Tensor sharing memory with the ndarray ``array`` (``torch.from_numpy``): a change
+    through either is seen by the other."""
+    if isinstance(array, xp.generic):  # a NumPy scalar: a 0-d tensor (nothing to share)
+        return Tensor._wrap(xp.asarray(array))
+    if not isinstance(array, xp.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(array).__name__})")
+    return Tensor._wrap(array)
 
 
 # ------------------------------------------------------------------ helpers

@@ -87,19 +87,19 @@ def numerical_jacobian(fn, inputs: tuple, i: int, eps: float) -> np.ndarray:
             minus = np.concatenate([o.data.reshape(-1) for o in _outputs(fn, inputs)])
             flat[j] = orig
             cols.append((plus.astype(np.float64) - minus) / (2 * eps))
-    n_out = sum(o.size for o in _outputs(fn, inputs)) if not cols else cols[0].size
+    n_out = sum(o.numel() for o in _outputs(fn, inputs)) if not cols else cols[0].size
     return np.stack(cols, axis=1) if cols else np.zeros((n_out, 0))
 
 
 def analytical_jacobians(fn, inputs: tuple, wrt: list[int]) -> list[np.ndarray]:
     """One Jacobian per input in ``wrt``, built row by row with vector-Jacobian products."""
     outs = _outputs(fn, inputs)
-    n_out = sum(o.size for o in outs)
-    jacs = [np.zeros((n_out, inputs[i].size)) for i in wrt]
+    n_out = sum(o.numel() for o in outs)
+    jacs = [np.zeros((n_out, inputs[i].numel())) for i in wrt]
     row = 0
     targets = [inputs[i] for i in wrt]
     for k, o in enumerate(outs):
-        for e in range(o.size):
+        for e in range(o.numel()):
             if o.requires_grad:
                 seeds = [np.zeros(p.shape, dtype=p.dtype) for p in outs]
                 seeds[k].reshape(-1)[e] = 1
@@ -288,7 +288,7 @@ def gradcheck_report(
     if not keep:
         raise ValueError("gradcheck_report: no tensor requires grad; nothing to check")
     loss = call()
-    if not isinstance(loss, Tensor) or loss.size != 1:
+    if not isinstance(loss, Tensor) or loss.numel() != 1:
         raise ValueError("gradcheck_report: fn must return a scalar Tensor (a loss)")
     analytical = grad(loss, [tensors[k] for k in keep], allow_unused=True)
     rng = np.random.default_rng(seed)
@@ -296,10 +296,10 @@ def gradcheck_report(
     for k, g in zip(keep, analytical):
         t = tensors[k]
         flat = t.data.reshape(-1)
-        g_flat = np.zeros(t.size) if g is None else g.data.reshape(-1).astype(np.float64)
-        idx = np.arange(t.size)
-        if max_elements is not None and t.size > max_elements:
-            idx = np.sort(rng.choice(t.size, size=max_elements, replace=False))
+        g_flat = np.zeros(t.numel()) if g is None else g.data.reshape(-1).astype(np.float64)
+        idx = np.arange(t.numel())
+        if max_elements is not None and t.numel() > max_elements:
+            idx = np.sort(rng.choice(t.numel(), size=max_elements, replace=False))
         num = np.empty(idx.size)
         with no_grad():
             for n, j in enumerate(idx):

@@ -1,9 +1,21 @@
-"""``Tensor``: an ndarray, its gradient, and the op node that made it."""
+"""``Tensor``: an ndarray, its gradient, and the op node that made it.
+
+Semantics are PyTorch's (``docs/concepts.md`` lists where NumPy differs):
+PyTorch's type promotion in the operators, memory shared by ``detach()``,
+views and ``from_numpy``, in-place ops that write into that memory, guarded by
+version counters (``_vc``).  Most methods come from the op modules' tables
+(``ops/_registry.py``: shape methods in ``ops/views.py``, reductions in
+``ops/reduce.py``, in-place ops in ``ops/inplace.py``, dtype/device conversions
+in ``ops/convert.py``); this file holds the class, its operators and the
+pointwise basics.
+"""
 
 from __future__ import annotations
 
 from . import autograd
-from .backend import DEFAULT_FLOAT, is_float, xp
+from .backend import get_default_dtype, xp
+from .device import CPU, device
+from .dtypes import as_dtype, result_type, scalar_dtype_for
 
 _ndarray = xp.ndarray
 _CONSTS: dict = {}  # (dtype, type, value, text) -> read-only 0-d constant Tensor
@@ -14,26 +26,32 @@ class Tensor:
 
     ``data`` is the ndarray; ``grad`` is a Tensor of the same shape once
     ``backward`` has reached it (leaves only, unless ``retain_grad()``);
-    ``_ctx`` is the op node (``Function``) that produced it, None for a leaf.
+    ``_ctx`` is the op node (``Function``) that produced it, None for a leaf;
+    ``_vc`` is the version counter, shared with views: None until the memory is
+    viewed or changed in place, then the list of the in-place ops' clock ticks.
+
+    ``Tensor(data)``: a copy of ``data``; an ndarray or tensor keeps its dtype,
+    Python numbers and lists become the default float dtype (float32), as
+    ``torch.Tensor`` does.  ``tm.tensor`` infers int64/bool/float like ``torch.tensor``.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retains_grad", "name", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retains_grad", "name", "_vc",
+                 "__weakref__")
     # NumPy defers to our reflected operators (ndarray + Tensor -> Tensor.__radd__).
     __array_ufunc__ = None
+    __array_priority__ = 1000
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         if isinstance(data, Tensor):
             data = data.data
         if dtype is not None:
-            arr = xp.array(data, dtype=dtype)
-        elif isinstance(data, _ndarray):
-            arr = data.copy()  # like torch.tensor: the tensor owns its memory
-        elif isinstance(data, xp.generic):
+            arr = xp.array(data, dtype=as_dtype(dtype))
+        elif isinstance(data, (_ndarray, xp.generic)):
+            arr = xp.array(data)  # like torch.tensor: the tensor owns its memory
+        else:  # Python numbers and (nested) lists: the default float dtype, as torch.Tensor
             arr = xp.array(data)
-        else:  # Python numbers and (nested) lists: float32, as for parameters
-            arr = xp.array(data)
-            if arr.dtype.kind in "iuf":
-                arr = arr.astype(DEFAULT_FLOAT)
+            if arr.dtype.kind in "biuf":
+                arr = arr.astype(get_default_dtype())
         if arr.dtype == object:
             raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} data")
         self.data = arr
@@ -41,6 +59,7 @@ class Tensor:
         self._ctx = None
         self._retains_grad = False
         self.name = name
+        self._vc = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -54,28 +73,34 @@ class Tensor:
         t._ctx = None
         t._retains_grad = False
         t.name = None
+        t._vc = None
         t.requires_grad = requires_grad
         return t
 
     def _const(self, value) -> Tensor:
         """Wrap an operand that is not a Tensor.
 
-        Python numbers become 0-d constants of this tensor's dtype (as NumPy
-        treats them; cached, since ``x * 2`` in a loop would otherwise
-        allocate a new constant per op).  Arrays keep their own dtype, so
-        mixed dtypes promote as in NumPy.
+        A Python number becomes a read-only 0-d constant of this tensor's dtype,
+        unless it is of a higher category (an int tensor times 0.5 → the default
+        float dtype), as PyTorch promotes; cached, since ``x * 2`` in a loop
+        would otherwise allocate a new constant per op.  Arrays keep their dtype.
         """
         if isinstance(value, Tensor):
             return value
-        if isinstance(value, _ndarray):
-            return Tensor._wrap(value)
+        if isinstance(value, (_ndarray, xp.generic)):
+            return Tensor._wrap(xp.asarray(value))
         dt = self.data.dtype
         key = (dt, type(value), value, str(value))  # str(): tells -0.0 from 0.0
         const = _CONSTS.get(key)
         if const is None:
             if dt.kind != "f":
-                dt = xp.result_type(dt, value)
-            const = Tensor._wrap(xp.asarray(value, dtype=dt))
+                dt = scalar_dtype_for(dt, value)
+            try:
+                arr = xp.asarray(value, dtype=dt)
+            except (TypeError, ValueError, OverflowError):
+                raise TypeError(f"unsupported operand: {type(value).__name__} {value!r} "
+                                f"with a tensor of dtype {self.data.dtype}") from None
+            const = Tensor._wrap(arr)
             const.data.flags.writeable = False
             if len(_CONSTS) >= 512:
                 _CONSTS.clear()
@@ -85,8 +110,26 @@ class Tensor:
     # ------------------------------------------------------------------ info
     @property
     def shape(self) -> tuple:
-        """The array's shape, a tuple of ints."""
+        """The array's shape, a tuple of ints (``size()`` is the same tuple)."""
         return self.data.shape
+
+    def size(self, dim: int | None = None):
+        """The shape as a tuple, or the length of dim ``dim`` (PyTorch's ``size()``)."""
+        if dim is None:
+            return self.data.shape
+        from ._args import normalize_dim
+
+        return self.data.shape[normalize_dim(dim, self.data.ndim, "size")] if self.data.ndim else 1
+
+    def numel(self) -> int:
+        """Number of elements."""
+        return self.data.size
+
+    def dim(self) -> int:
+        """Number of dimensions (``ndim``)."""
+        return self.data.ndim
+
+    nelement = numel
 
     @property
     def ndim(self) -> int:
@@ -94,34 +137,46 @@ class Tensor:
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        """Number of elements."""
-        return self.data.size
+    def dtype(self):
+        """The dtype of ``data`` (a NumPy dtype; ``x.dtype == tm.float32``)."""
+        return self.data.dtype
 
     @property
-    def dtype(self):
-        """The NumPy dtype of ``data``."""
-        return self.data.dtype
+    def device(self) -> device:
+        """Always ``device(type='cpu')``: NumPy is the backend."""
+        return CPU
+
+    is_cuda = False
 
     @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user rather than by an op (PyTorch's meaning)."""
-        return self._ctx is None
+        return self._ctx is None or not self.requires_grad
 
     @property
     def grad_fn(self):
         """The op node that produced this tensor, or None for a leaf."""
         return self._ctx
 
+    @property
+    def _version(self) -> int:
+        """How many in-place ops changed this tensor's memory (shared with its views)."""
+        return len(self._vc) if self._vc else 0
+
+    def is_floating_point(self) -> bool:
+        """True for float16/32/64 tensors."""
+        return self.data.dtype.kind == "f"
+
     def numpy(self):
-        """The underlying ndarray (shared, not copied)."""
+        """The underlying ndarray (shared, not copied).  Unlike PyTorch, allowed on a
+        tensor that requires grad (the array carries no graph anyway)."""
         return self.data
 
     def item(self):
         """The single element as a Python number."""
         if self.data.size != 1:
-            raise ValueError(f"item: only a tensor with one element converts to a Python "
-                             f"number, this one has shape {self.shape}")
+            raise RuntimeError(f"item: a Tensor with {self.data.size} elements cannot be "
+                               f"converted to Scalar (shape {self.shape})")
         return self.data.item()
 
     def tolist(self):
@@ -139,12 +194,15 @@ class Tensor:
         return len(self.data)
 
     def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
         for i in range(len(self)):
             yield self[i]
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
-            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is "
+                               f"ambiguous (shape {self.shape})")
         return bool(self.data)
 
     def __float__(self) -> float:
@@ -153,12 +211,18 @@ class Tensor:
     def __int__(self) -> int:
         return int(self.item())
 
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted "
+                            "to an index")
+        return int(self.data.item())
+
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
         body = xp.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
         extras = []
-        if self.data.dtype not in (xp.float32, xp.int64, xp.bool_):
+        if self.data.dtype not in (get_default_dtype(), xp.int64, xp.bool_):
             extras.append(f"dtype={self.data.dtype}")
         if self._ctx is not None:
             extras.append(f"grad_fn=<{type(self._ctx).__name__}Backward>")
@@ -167,26 +231,55 @@ class Tensor:
         return "tensor(" + ", ".join([body, *extras]) + ")"
 
     # --------------------------------------------------------------- autograd
-    def backward(self, grad=None, retain_graph: bool = False, create_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+    def backward(self, gradient=None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs=None, *, grad=None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``torch.Tensor.backward``).
 
-        ``grad`` (same shape as self) is required unless self has one element.
-        The graph's saved values are freed unless ``retain_graph``;
-        ``create_graph`` records the backward pass for higher-order gradients.
+        ``gradient`` (same shape as self; ``grad=`` is an alias) is required
+        unless self has one element.  The graph's saved values are freed unless
+        ``retain_graph`` (default: ``create_graph``); ``create_graph`` records the
+        backward pass for higher-order gradients; ``inputs`` limits which leaves
+        accumulate.
         """
-        seed = autograd._seed_grad(self, grad, create_graph, "backward")
-        autograd.run_backward([self], [seed], retain_graph or create_graph, create_graph)
+        if grad is not None:
+            if gradient is not None:
+                raise TypeError("backward(): got both gradient= and its alias grad=")
+            gradient = grad
+        if inputs is not None:
+            autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+            return
+        seed = autograd._seed_grad(self, gradient, create_graph, "backward")
+        keep = create_graph if retain_graph is None else retain_graph
+        autograd.run_backward([self], [seed], keep, create_graph)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a Tensor it
+        returns replaces the gradient.  Returns a handle with ``remove()``."""
+        return autograd.register_hook(self, hook)
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph (shares memory, like PyTorch)."""
-        return Tensor._wrap(self.data)
+        """The same data, cut from the graph: shares memory and version counter (like PyTorch)."""
+        t = Tensor._wrap(self.data)
+        if self._vc is None:
+            self._vc = []
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph, in place (it becomes a leaf)."""
+        self._ctx = None
+        self.requires_grad = False
+        return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad and not is_float(self.data.dtype):
-            raise TypeError(f"only floating-point tensors can require gradients, this one "
-                            f"has dtype {self.data.dtype}")
+        """Set ``requires_grad`` in place (floating-point leaves only)."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, "
+                               f"this one has dtype {self.data.dtype}")
         if not requires_grad and self._ctx is not None:
-            raise RuntimeError("requires_grad_(False) on a non-leaf tensor; use detach()")
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. "
+                               "If you want to use a computed variable in a subgraph that "
+                               "doesn't require differentiation use var_no_grad = var.detach().")
         self.requires_grad = requires_grad
         return self
 
@@ -196,43 +289,85 @@ class Tensor:
         return self
 
     # ------------------------------------------------------------- operators
+    # Each: wrap a Python number (``_const``), promote mixed dtypes the way
+    # PyTorch does (the rare path), apply the op.
     def __add__(self, o):
-        return _ops.Add.apply(self, o if isinstance(o, Tensor) else self._const(o))
+        o = o if isinstance(o, Tensor) else self._const(o)
+        if o.data.dtype is not self.data.dtype:
+            return _promoted(_ops.Add, self, o)
+        return _ops.Add.apply(self, o)
 
     def __radd__(self, o):
-        return _ops.Add.apply(self._const(o), self)
+        o = self._const(o)
+        if o.data.dtype is not self.data.dtype:
+            return _promoted(_ops.Add, o, self)
+        return _ops.Add.apply(o, self)
 
     def __sub__(self, o):
-        return _ops.Sub.apply(self, o if isinstance(o, Tensor) else self._const(o))
+        o = o if isinstance(o, Tensor) else self._const(o)
+        if o.data.dtype is not self.data.dtype:
+            return _promoted(_ops.Sub, self, o)
+        return _ops.Sub.apply(self, o)
 
     def __rsub__(self, o):
-        return _ops.Sub.apply(self._const(o), self)
+        o = self._const(o)
+        if o.data.dtype is not self.data.dtype:
+            return _promoted(_ops.Sub, o, self)
+        return _ops.Sub.apply(o, self)
 
     def __mul__(self, o):
-        return _ops.Mul.apply(self, o if isinstance(o, Tensor) else self._const(o))
+        o = o if isinstance(o, Tensor) else self._const(o)
+        if o.data.dtype is not self.data.dtype:
+            return _promoted(_ops.Mul, self, o)
+        return _ops.Mul.apply(self, o)
 
     def __rmul__(self, o):
-        return _ops.Mul.apply(self._const(o), self)
+        o = self._const(o)
+        if o.data.dtype is not self.data.dtype:
+            return _promoted(_ops.Mul, o, self)
+        return _ops.Mul.apply(o, self)
 
     def __truediv__(self, o):
-        return _ops.Div.apply(self, o if isinstance(o, Tensor) else self._const(o))
+        o = o if isinstance(o, Tensor) else self._const(o)
+        if o.data.dtype is not self.data.dtype or self.data.dtype.kind != "f":
+            return _promoted(_ops.Div, self, o)
+        return _ops.Div.apply(self, o)
 
     def __rtruediv__(self, o):
-        return _ops.Div.apply(self._const(o), self)
+        o = self._const(o)
+        if o.data.dtype is not self.data.dtype or self.data.dtype.kind != "f":
+            return _promoted(_ops.Div, o, self)
+        return _ops.Div.apply(o, self)
 
     def __pow__(self, o):
-        return _ops.Pow.apply(self, o if isinstance(o, Tensor) else self._const(o))
+        o = o if isinstance(o, Tensor) else self._const(o)
+        if o.data.dtype is not self.data.dtype:
+            return _promoted(_ops.Pow, self, o)
+        return _ops.Pow.apply(self, o)
 
     def __rpow__(self, o):
-        return _ops.Pow.apply(self._const(o), self)
+        o = self._const(o)
+        if o.data.dtype is not self.data.dtype:
+            return _promoted(_ops.Pow, o, self)
+        return _ops.Pow.apply(o, self)
 
     def __matmul__(self, o):
-        return _ops.MatMul.apply(self, o if isinstance(o, Tensor) else self._const(o))
+        o = o if isinstance(o, Tensor) else self._const(o)
+        if o.data.dtype is not self.data.dtype:
+            return _promoted(_ops.MatMul, self, o)
+        return _ops.MatMul.apply(self, o)
 
     def __rmatmul__(self, o):
-        return _ops.MatMul.apply(self._const(o), self)
+        o = self._const(o)
+        if o.data.dtype is not self.data.dtype:
+            return _promoted(_ops.MatMul, o, self)
+        return _ops.MatMul.apply(o, self)
 
     def __neg__(self):
+        if self.data.dtype.kind == "b":
+            raise TypeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                            "If you are trying to invert a mask, use the `~` or "
+                            "`logical_not()` operator instead.")
         return _ops.Neg.apply(self)
 
     def __pos__(self):
@@ -261,17 +396,18 @@ class Tensor:
         return self._compare(o, xp.not_equal)
 
     # ------------------------------------------------------ pointwise methods
+    # Integer inputs compute in the default float dtype, as in PyTorch.
     def exp(self):
         """eˣ elementwise; gradient eˣ."""
-        return _ops.Exp.apply(self)
+        return _ops.Exp.apply(self if self.data.dtype.kind == "f" else _to_float(self))
 
     def log(self):
         """Natural log elementwise; gradient 1/x."""
-        return _ops.Log.apply(self)
+        return _ops.Log.apply(self if self.data.dtype.kind == "f" else _to_float(self))
 
     def sqrt(self):
         """√x elementwise; gradient 1/(2√x)."""
-        return _ops.Sqrt.apply(self)
+        return _ops.Sqrt.apply(self if self.data.dtype.kind == "f" else _to_float(self))
 
     def abs(self):
         """|x| elementwise; gradient sign(x) (0 at 0)."""
@@ -279,162 +415,77 @@ class Tensor:
 
     def tanh(self):
         """tanh elementwise; gradient 1 − tanh²."""
-        return _ops.Tanh.apply(self)
+        return _ops.Tanh.apply(self if self.data.dtype.kind == "f" else _to_float(self))
 
     def sigmoid(self):
         """σ(x) = 1/(1 + e⁻ˣ) elementwise, stable for any x; gradient σ(1 − σ)."""
-        return _ops.Sigmoid.apply(self)
+        return _ops.Sigmoid.apply(self if self.data.dtype.kind == "f" else _to_float(self))
 
     def relu(self):
         """max(x, 0) elementwise; gradient 1 where x > 0, else 0."""
         return _ops.Relu.apply(self)
 
-    def clip(self, min=None, max=None):  # noqa: A002 - NumPy's argument names
-        """Clamp into [min, max]; either bound may be None."""
+    def clip(self, min=None, max=None):  # noqa: A002 - PyTorch's argument names
+        """Clamp into [min, max] (Python numbers; either may be None)."""
         if min is None and max is None:
             raise ValueError("clip: give at least one of min and max")
         return _ops.Clip.apply(self, lo=min, hi=max)
 
-    def astype(self, dtype) -> Tensor:
-        """A copy with another dtype; gradients flow back in this tensor's dtype."""
-        if xp.dtype(dtype) == self.data.dtype:
-            return self
-        return _ops.Cast.apply(self, dtype=xp.dtype(dtype))
+    def softmax(self, dim: int = -1, dtype=None, *, axis=None):
+        """eˣ / Σ eˣ along ``dim`` (``axis=`` alias), computed without overflow."""
+        x = self.to(dtype) if dtype is not None else self
+        return _ops.Softmax.apply(_float(x), axis=_dim_arg(dim, axis, x.ndim, "softmax"))
 
-    def float(self) -> Tensor:
-        """A float32 version (``astype(np.float32)``)."""
-        return self.astype(xp.float32)
+    def log_softmax(self, dim: int = -1, dtype=None, *, axis=None):
+        """x − logsumexp(x) along ``dim`` (``axis=`` alias), computed without overflow."""
+        x = self.to(dtype) if dtype is not None else self
+        return _ops.LogSoftmax.apply(_float(x), axis=_dim_arg(dim, axis, x.ndim, "log_softmax"))
 
-    def double(self) -> Tensor:
-        """A float64 version (``astype(np.float64)``)."""
-        return self.astype(xp.float64)
-
-    # ------------------------------------------------------------ reductions
-    def sum(self, axis=None, keepdims: bool = False):
-        """Sum over ``axis`` (all axes when None), like ``np.sum``."""
-        return _ops.Sum.apply(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis=None, keepdims: bool = False):
-        """Mean over ``axis`` (all axes when None), like ``np.mean``."""
-        return _ops.Mean.apply(self, axis=axis, keepdims=keepdims)
-
-    def max(self, axis=None, keepdims: bool = False):
-        """Maximum over ``axis``; tied maxima share the gradient."""
-        return _ops.Max.apply(self, axis=axis, keepdims=keepdims)
-
-    def min(self, axis=None, keepdims: bool = False):
-        """Minimum over ``axis``; tied minima share the gradient."""
-        return _ops.Min.apply(self, axis=axis, keepdims=keepdims)
-
-    def var(self, axis=None, keepdims: bool = False, ddof: int = 0):
-        """Variance with NumPy's ``ddof`` (0 by default, as ``np.var``)."""
-        from .ops.reduce import normalize_axis
-
-        n = 1
-        for a in normalize_axis(axis, self.ndim):
-            n *= self.shape[a]
-        d = self - self.mean(axis=axis, keepdims=True)
-        ss = (d * d).sum(axis=axis, keepdims=keepdims)
-        return ss / (n - ddof) if n > ddof else ss * float("nan")  # NumPy: nan when ddof ≥ n
-
-    def std(self, axis=None, keepdims: bool = False, ddof: int = 0):
-        """Standard deviation, √var, with NumPy's ``ddof``."""
-        return self.var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
-
-    def logsumexp(self, axis=None, keepdims: bool = False):
-        """log Σ eˣ over ``axis``, computed without overflow."""
-        return _ops.LogSumExp.apply(self, axis=axis, keepdims=keepdims)
-
-    def softmax(self, axis: int = -1):
-        """eˣ / Σ eˣ along ``axis``, computed without overflow."""
-        return _ops.Softmax.apply(self, axis=axis)
-
-    def log_softmax(self, axis: int = -1):
-        """x − logsumexp(x) along ``axis``, computed without overflow."""
-        return _ops.LogSoftmax.apply(self, axis=axis)
-
-    # ---------------------------------------------------------- shape methods
-    def reshape(self, *shape):
-        """The same elements in a new shape (``reshape(2, 3)`` or ``reshape((2, 3))``)."""
-        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-        return _ops.Reshape.apply(self, shape=tuple(shape))
-
-    def transpose(self, *axes):
-        """Permute the axes (reverse them when none are given)."""
-        axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
-        return _ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
-
-    @property
-    def T(self):
-        """The transpose (axes reversed)."""
-        return _ops.Transpose.apply(self, axes=None)
-
-    def swapaxes(self, a: int, b: int):
-        """Exchange two axes."""
-        return _ops.SwapAxes.apply(self, a=a, b=b)
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        """Merge dims ``start_dim..end_dim`` into one (PyTorch's ``flatten``)."""
-        s = self.shape
-        if not s:
-            return self.reshape(1)
-        start, end = start_dim % len(s), end_dim % len(s)
-        merged = 1
-        for n in s[start:end + 1]:
-            merged *= n
-        return self.reshape(s[:start] + (merged,) + s[end + 1:])
-
-    def squeeze(self, axis=None):
-        """Drop size-1 dims (all of them, or those in ``axis``)."""
-        # A zero-strided view gives NumPy's shape rules (and errors) without allocating.
-        probe = xp.broadcast_to(xp.empty((), dtype=bool), self.shape)
-        return self.reshape(xp.squeeze(probe, axis=axis).shape)
-
-    def unsqueeze(self, axis: int):
-        """Insert a size-1 dim at ``axis`` (``np.expand_dims``)."""
-        probe = xp.broadcast_to(xp.empty((), dtype=bool), self.shape)
-        return self.reshape(xp.expand_dims(probe, axis).shape)
-
-    def broadcast_to(self, shape):
-        """A broadcast view of ``shape``; the gradient is summed back."""
-        shape = tuple(shape)
-        if shape == self.shape:
-            return self
-        return _ops.BroadcastTo.apply(self, shape=shape)
-
-    expand = broadcast_to
-
+    # -------------------------------------------------------------- indexing
     def __getitem__(self, index):
-        """Basic and integer-array indexing; the gradient scatter-adds back."""
-        return _ops.GetItem.apply(self, index=_plain_index(index))
+        """Basic, integer-array and boolean indexing, placing dims as PyTorch does;
+        the gradient scatter-adds back (see ``ops/indexing.py``)."""
+        return _indexing.getitem(self, index)
 
     def __setitem__(self, index, value):
-        """``t[index] = value``, for tensors outside the graph (or under ``no_grad``).
-
-        Copy-on-write: ``data`` becomes a new array, so op nodes that saved the
-        old one still compute gradients from the values they saw in forward.
-        """
-        if self.requires_grad and autograd.is_grad_enabled():
-            raise RuntimeError("setitem: in-place assignment to a tensor that requires grad; "
-                               "do it under tm.no_grad() or build a new tensor")
-        new = self.data.copy()
-        new[_plain_index(index)] = value.data if isinstance(value, Tensor) else value
-        self.data = new
+        """``t[index] = value`` writes into ``t``'s memory (an in-place op: ``ops/inplace.py``)."""
+        _indexing.setitem(self, index, value)
 
 
-def _plain_index(index):
-    """Replace Tensors inside an index with their arrays."""
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    if isinstance(index, list):
-        return xp.asarray(index)
-    return index
+def _to_float(t: Tensor) -> Tensor:
+    return _ops.Cast.apply(t, dtype=get_default_dtype())
+
+
+def _float(t: Tensor) -> Tensor:
+    return t if t.data.dtype.kind == "f" else _to_float(t)
+
+
+def _dim_arg(dim, axis, ndim: int, op: str) -> int:
+    from ._args import normalize_dim
+
+    d = dim if axis is None else axis
+    normalize_dim(d, ndim, op)  # PyTorch's IndexError when out of range
+    return d if ndim else -1
+
+
+def _promoted(op, a: Tensor, b: Tensor) -> Tensor:
+    """``op(a, b)`` after casting both to PyTorch's result dtype (the rare, mixed-dtype path)."""
+    try:
+        rt = result_type(a, b)
+    except KeyError:  # strings, objects…: let the op name NumPy's error
+        return op.apply(a, b)
+    if op is _ops.Div and rt.kind != "f":  # true division of integers
+        rt = get_default_dtype()
+    if a.data.dtype != rt:
+        a = _ops.Cast.apply(a, dtype=rt)
+    if b.data.dtype != rt:
+        b = _ops.Cast.apply(b, dtype=rt)
+    return op.apply(a, b)
 
 
 autograd._register_tensor_class(Tensor)
 
 from . import ops as _ops  # noqa: E402  (ops need Tensor defined first)
+from .ops import indexing as _indexing  # noqa: E402
 
 _ops.bind_methods(Tensor)

@@ -125,6 +125,7 @@ class OpSpec:
 FAMILIES = ["basic", "activation", "pointwise", "reduction", "compare"]
 FAMILIES += ["join", "layout", "index", "sort", "einsum"]
 FAMILIES += ["nn_losses", "nn_layers"]
+FAMILIES += ["semantics"]
 
 
 def all_specs() -> list[OpSpec]:

@@ -50,7 +50,7 @@ def _warn(message: str) -> None:
 
 
 def _n_params(model: nn.Module) -> int:
-    return sum(p.size for p in model.parameters())
+    return sum(p.numel() for p in model.parameters())
 
 
 # ------------------------------------------------------------------ train

@@ -105,7 +105,7 @@ def xavier_uniform_(t: Tensor, gain: float = 1.0,
     """Glorot: U(−a, a) with a = gain·√(6 / (fan_in + fan_out))."""
     _check(t, "xavier_uniform_")
     fan_in, fan_out = calculate_fan_in_and_fan_out(t)
-    if t.size == 0:
+    if t.numel() == 0:
         return t
     a = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return _fill(t, (rng or get_rng()).uniform(-a, a, t.shape))
@@ -116,7 +116,7 @@ def xavier_normal_(t: Tensor, gain: float = 1.0,
     """Glorot: N(0, std²) with std = gain·√(2 / (fan_in + fan_out))."""
     _check(t, "xavier_normal_")
     fan_in, fan_out = calculate_fan_in_and_fan_out(t)
-    if t.size == 0:
+    if t.numel() == 0:
         return t
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     return _fill(t, (rng or get_rng()).normal(0.0, std, t.shape))

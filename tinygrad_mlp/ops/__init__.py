@@ -1,7 +1,19 @@
 """Every differentiable op, one ``Function`` subclass each, forward and backward side by side."""
 
 # These modules register Tensor methods and tm. functions (ops/_registry.py).
-from . import activation, arith, compare, pointwise, reduction, rounding  # noqa: F401
+from . import (  # noqa: F401
+    activation,
+    arith,
+    compare,
+    convert,
+    dual,
+    indexing,
+    inplace,
+    pointwise,
+    reduction,
+    rounding,
+    views,
+)
 from ._registry import FUNCTIONS, METHODS, bind
 from .bce_pos_weight import BinaryCrossEntropyWithLogitsPosWeight
 from .distance import VectorNorm
@@ -10,6 +22,7 @@ from .elementwise import (
     Add,
     Cast,
     Clip,
+    Clone,
     Div,
     Exp,
     Log,
@@ -44,10 +57,11 @@ from .sparse import Embedding
 __all__ = [
     "FUNCTIONS", "METHODS", "activation", "bind_methods",
     "Abs", "Add", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "BroadcastTo", "Cast",
-    "Clip", "Concatenate", "CrossEntropy", "Div",
+    "Clip", "Clone", "Concatenate", "CrossEntropy", "Div",
     "Exp", "GetItem", "Linear", "Log", "LogSoftmax", "LogSumExp", "MatMul", "Max", "Mean", "Min",
     "Mul", "Neg", "Pow", "Relu", "Reshape", "ScatterAdd", "Sigmoid", "Softmax", "Sqrt",
     "Stack", "Sub", "Sum", "SwapAxes", "Tanh", "Transpose", "Where",
+    "convert", "dual", "indexing", "inplace", "views",
 ]
 __all__ += ["BinaryCrossEntropyWithLogitsPosWeight", "Embedding", "NLLLoss", "Normalize",
             "VectorNorm"]

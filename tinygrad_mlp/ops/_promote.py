@@ -18,8 +18,9 @@ Examples: ``int32 tensor + 0.5`` → float32; ``float32 tensor + float64 0-d ten
 
 from __future__ import annotations
 
+from .. import backend
 from .. import tensor as _tensor
-from ..backend import DEFAULT_FLOAT, xp
+from ..backend import xp
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 
@@ -44,7 +45,7 @@ def _scalar_dtype(v):
     if isinstance(v, (int, xp.integer)):
         return xp.dtype(xp.int64)
     if isinstance(v, (float, xp.floating)):
-        return xp.dtype(DEFAULT_FLOAT)
+        return backend.get_default_dtype()
     raise TypeError(f"expected a Tensor or a Python number, got {type(v).__name__}")
 
 
@@ -74,7 +75,7 @@ def float_type(dtype):
     """The dtype a floating-point function gives for inputs of ``dtype``
     (``sqrt`` of an int64 tensor is float32, the default float dtype)."""
     dtype = xp.dtype(dtype)
-    return dtype if dtype.kind == "f" else xp.dtype(DEFAULT_FLOAT)
+    return dtype if dtype.kind == "f" else backend.get_default_dtype()
 
 
 def as_tensor(x, dtype):

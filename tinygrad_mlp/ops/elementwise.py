@@ -25,6 +25,8 @@ def sigmoid_array(x):
 
 
 class Add(Function):
+    saves_inputs = saves_output = False  # backward needs neither
+
     def forward(self, a, b):
         return a + b
 
@@ -33,6 +35,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    saves_inputs = saves_output = False  # backward needs neither
+
     def forward(self, a, b):
         return a - b
 
@@ -41,6 +45,11 @@ class Sub(Function):
 
 
 class Mul(Function):
+    saves_output = False
+
+    def uses_input(self, i: int) -> bool:  # a is needed only for b's gradient, and b for a's
+        return self.parents[1 - i].requires_grad
+
     def forward(self, a, b):
         return a * b
 
@@ -83,6 +92,8 @@ class Pow(Function):
 
 
 class Neg(Function):
+    saves_inputs = saves_output = False  # backward needs neither
+
     def forward(self, x):
         return -x
 
@@ -91,6 +102,8 @@ class Neg(Function):
 
 
 class Exp(Function):
+    saves_inputs = False
+
     def forward(self, x):
         return xp.exp(x)
 
@@ -99,6 +112,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    saves_output = False
+
     def forward(self, x):
         return xp.log(x)
 
@@ -107,6 +122,8 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    saves_inputs = False
+
     def forward(self, x):
         return xp.sqrt(x)
 
@@ -117,6 +134,8 @@ class Sqrt(Function):
 class Abs(Function):
     """|x|; the derivative sign(x) is taken as 0 at x = 0, as in PyTorch."""
 
+    saves_output = False
+
     def forward(self, x):
         return xp.abs(x)
 
@@ -125,6 +144,8 @@ class Abs(Function):
 
 
 class Tanh(Function):
+    saves_inputs = False
+
     def forward(self, x):
         return xp.tanh(x)
 
@@ -140,6 +161,8 @@ class Sigmoid(Function):
     in relative terms everywhere and costs five cheap ufunc calls.
     """
 
+    saves_inputs = False
+
     def forward(self, x):
         return sigmoid_array(x)
 
@@ -149,6 +172,8 @@ class Sigmoid(Function):
 
 class Relu(Function):
     """max(x, 0); the derivative is taken as 0 at x = 0, as in PyTorch."""
+
+    saves_output = False
 
     def forward(self, x):
         return xp.maximum(x, 0)
@@ -163,6 +188,8 @@ class Relu(Function):
 
 class Clip(Function):
     """Clamp into [lo, hi] (either may be None); the gradient is 0 where clamped."""
+
+    saves_output = False
 
     def forward(self, x, lo=None, hi=None):
         self.lo, self.hi = lo, hi
@@ -181,8 +208,22 @@ class Clip(Function):
 class Cast(Function):
     """Change the dtype; the gradient is cast back to the input's dtype."""
 
+    saves_inputs = saves_output = False  # backward needs neither
+
     def forward(self, x, dtype=None):
         return x.astype(dtype)
 
     def backward(self, g, out, x):
         return (g,)  # the engine casts each gradient to its input's dtype
+
+
+class Clone(Function):
+    """A copy with its own memory (``clone()``); the gradient passes through."""
+
+    saves_inputs = saves_output = False
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, g, out, x):
+        return (g,)

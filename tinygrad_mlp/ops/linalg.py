@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..autograd import Function
+from ._registry import tensor_method, tm_function
 
 
 class MatMul(Function):
@@ -75,3 +76,10 @@ class Linear(Function):
         if b is None:
             return gx, gw
         return gx, gw, (g2.sum(axis=0) if p[2].requires_grad else None)
+
+
+@tensor_method("matmul")
+@tm_function("matmul")
+def matmul(input, other):
+    """``input @ other`` (``torch.matmul``: 1-D, 2-D and batched, NumPy's rules)."""
+    return input @ other

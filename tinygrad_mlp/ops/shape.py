@@ -8,7 +8,23 @@ from ..backend import xp
 from ._dual import scatter_add, scatter_add_array
 
 
-class Reshape(Function):
+class _View(Function):
+    """An op whose output may be a view of its input's memory: the two then share
+    one version counter, so an in-place change through either is seen by both."""
+
+    saves_inputs = saves_output = False  # backward needs only the input's shape
+
+    @classmethod
+    def apply(cls, x, **params):
+        out = Function.apply.__func__(cls, x, **params)
+        if xp.may_share_memory(out.data, x.data):
+            if x._vc is None:
+                x._vc = []
+            out._vc = x._vc
+        return out
+
+
+class Reshape(_View):
     def forward(self, x, shape=()):
         return x.reshape(shape)
 
@@ -16,7 +32,7 @@ class Reshape(Function):
         return (g.reshape(x.shape),)
 
 
-class Transpose(Function):
+class Transpose(_View):
     """Permute axes (reverse them when ``axes`` is None); the gradient permutes back."""
 
     def forward(self, x, axes=None):
@@ -31,7 +47,7 @@ class Transpose(Function):
         return (g.transpose(tuple(xp.argsort([a % x.ndim for a in self.axes]).tolist())),)
 
 
-class SwapAxes(Function):
+class SwapAxes(_View):
     def forward(self, x, a=-2, b=-1):
         self.a, self.b = a, b
         return x.swapaxes(a, b)
@@ -40,7 +56,7 @@ class SwapAxes(Function):
         return (g.swapaxes(self.a, self.b),)
 
 
-class GetItem(Function):
+class GetItem(_View):
     """``x[index]``: basic and integer-array indexing; the gradient scatter-adds back,
     so an element picked twice gets both gradients."""
 
@@ -59,6 +75,8 @@ class GetItem(Function):
 class ScatterAdd(Function):
     """The adjoint of ``GetItem`` (used when the backward pass is itself differentiated)."""
 
+    saves_inputs = saves_output = False
+
     def forward(self, g, index=None, shape=()):
         self.index = index
         return scatter_add_array(g, index, shape)
@@ -67,7 +85,7 @@ class ScatterAdd(Function):
         return (g[self.index],)
 
 
-class BroadcastTo(Function):
+class BroadcastTo(_View):
     def forward(self, x, shape=()):
         return xp.broadcast_to(x, shape)
 
