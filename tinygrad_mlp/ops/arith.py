@@ -1,7 +1,7 @@
 """Pointwise math of two or three inputs: ``maximum minimum clamp/clip floor_divide (//)
 remainder (%) fmod lerp logaddexp pow``.
 
-Operands broadcast and promote as in PyTorch (``ops/_promote.py``); gradients come
+Operands broadcast and promote as in PyTorch (``dtypes.result_type``); gradients come
 back in the broadcast shape and the engine sums them to each input's shape.  At
 ties, ``maximum``/``minimum`` give each input half the gradient, and ``clamp``
 gives it to the input (not the bound), as PyTorch does.
