@@ -188,7 +188,7 @@ def minimum(input, other):  # noqa: A002
     return Minimum.apply(*operands(input, other))
 
 
-@tensor_method("clamp")
+@tensor_method("clamp", "clip")
 @tm_function("clamp", "clip")
 def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
     """Clamp into [min, max]: ``min(max(x, min), max)``.

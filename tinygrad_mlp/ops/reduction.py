@@ -322,6 +322,7 @@ def cumprod(input, dim: int, dtype=None):  # noqa: A002
     return _scan(Cumprod, "cumprod", input, dim, dtype)
 
 
+@tensor_method("logsumexp")
 @tm_function("logsumexp")
 @dim_aliases
 def logsumexp(input, dim=None, keepdim: bool = False):  # noqa: A002
