@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygrad_mlp as tm
-from tinygrad_mlp.ops._promote import result_type
+from tinygrad_mlp.dtypes import result_type
 from tinygrad_mlp.testing import assert_grad_matches_numeric
 
 INF = float("inf")

@@ -40,7 +40,7 @@ DTYPES = {
     "uint8": uint8, "bool": bool_,
 }
 
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 #: Tensor type names, as ``Tensor.type()`` gives them (PyTorch's legacy names).
 TYPE_NAMES = {
     float32: "FloatTensor", float64: "DoubleTensor", float16: "HalfTensor",
@@ -67,8 +67,8 @@ def as_dtype(dtype):
 
 
 def category(dtype) -> int:
-    """0 for bool, 1 for integers, 2 for floating point."""
-    return _CATEGORY[dtype.kind]
+    """0 for bool, 1 for integers, 2 for floating point (3 for complex)."""
+    return _CATEGORY[xp.dtype(dtype).kind]
 
 
 def is_floating_point(dtype) -> bool:
@@ -89,11 +89,15 @@ def promote_types(a, b):
 
 
 def _scalar_dtype(value):
-    if isinstance(value, builtins.bool):
+    """The dtype of a Python (or NumPy) number as PyTorch sees it: bool, int64, or the
+    default float dtype; anything else (a list…) by NumPy's reading of it."""
+    if isinstance(value, (builtins.bool, xp.bool_)):
         return bool_
-    if isinstance(value, builtins.int):
+    if isinstance(value, (builtins.int, xp.integer)):
         return int64
-    return get_default_dtype()
+    if isinstance(value, (builtins.float, xp.floating)):
+        return get_default_dtype()
+    return xp.asarray(value).dtype
 
 
 def result_type(*operands):
@@ -102,8 +106,8 @@ def result_type(*operands):
     numbers; a lower tier counts only when its category is higher."""
     tiers: list = [None, None, None]  # dims, 0-d, Python numbers
     for op in operands:
-        data = getattr(op, "data", op)
-        if isinstance(data, (xp.ndarray, xp.generic)):
+        data = op if isinstance(op, xp.generic) else getattr(op, "data", op)  # a Tensor's array
+        if isinstance(data, xp.ndarray):  # NumPy scalars count as Python numbers
             tier, dt = (0 if data.ndim else 1), data.dtype
         else:
             tier, dt = 2, _scalar_dtype(data)
@@ -116,6 +120,13 @@ def result_type(*operands):
     if scalar is not None and (result is None or _CATEGORY[scalar.kind] > _CATEGORY[result.kind]):
         result = scalar
     return result
+
+
+def float_type(dtype):
+    """The dtype a floating-point function gives for inputs of ``dtype``
+    (``sqrt`` of an int64 tensor is float32, the default float dtype)."""
+    dtype = xp.dtype(dtype)
+    return dtype if dtype.kind == "f" else get_default_dtype()
 
 
 def scalar_dtype_for(tensor_dtype, value):

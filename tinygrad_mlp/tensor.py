@@ -425,12 +425,6 @@ class Tensor:
         """max(x, 0) elementwise; gradient 1 where x > 0, else 0."""
         return _ops.Relu.apply(self)
 
-    def clip(self, min=None, max=None):  # noqa: A002 - PyTorch's argument names
-        """Clamp into [min, max] (Python numbers; either may be None)."""
-        if min is None and max is None:
-            raise ValueError("clip: give at least one of min and max")
-        return _ops.Clip.apply(self, lo=min, hi=max)
-
     def softmax(self, dim: int = -1, dtype=None, *, axis=None):
         """eˣ / Σ eˣ along ``dim`` (``axis=`` alias), computed without overflow."""
         x = self.to(dtype) if dtype is not None else self

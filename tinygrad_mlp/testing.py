@@ -32,6 +32,7 @@ from .tensor import Tensor
 __all__ = [
     "arrays", "assert_grad_matches_numeric", "axes_and_keepdims", "away_from", "basic_indices",
     "boolean_masks", "broadcastable_shapes", "floats_in", "integer_indices", "positive", "shapes",
+    "dims_and_keepdim",
 ]
 
 Shape = tuple[int, ...]
@@ -114,19 +115,24 @@ def _spread(a: np.ndarray, gap: float) -> np.ndarray:
     return (flat + ranks * gap).reshape(a.shape)
 
 
-# ------------------------------------------------------------ axes and indices
-def axes_and_keepdims(ndim: int) -> st.SearchStrategy[tuple]:
-    """``(axis, keepdims)`` for a reduction over an ``ndim``-dim array.
+# ------------------------------------------------------------ dims and indices
+def dims_and_keepdim(ndim: int) -> st.SearchStrategy[tuple]:
+    """``(dim, keepdim)`` for a reduction over an ``ndim``-dim tensor, as PyTorch spells
+    them (pass them as ``x.sum(dim, keepdim=keepdim)``; NumPy's ``axis``/``keepdims``).
 
-    ``axis`` is None, one int (negative ones too) or a non-empty tuple of distinct
-    ints in any order; only None for a 0-d array. Example: ``(-1, True)``, ``((2, 0), False)``.
+    ``dim`` is None, one int (negative ones too) or a non-empty tuple of distinct
+    ints in any order; only None for a 0-d tensor. Example: ``(-1, True)``, ``((2, 0), False)``.
     """
     if ndim == 0:
-        axis = st.none()
+        dim = st.none()
     else:
-        axis = st.one_of(st.none(), st.integers(-ndim, ndim - 1),
-                         hnp.valid_tuple_axes(ndim, min_size=1))
-    return st.tuples(axis, st.booleans())
+        dim = st.one_of(st.none(), st.integers(-ndim, ndim - 1),
+                        hnp.valid_tuple_axes(ndim, min_size=1))
+    return st.tuples(dim, st.booleans())
+
+
+#: NumPy's spelling of ``dims_and_keepdim`` (the older name; tests still use it).
+axes_and_keepdims = dims_and_keepdim
 
 
 def integer_indices(shape: Shape) -> st.SearchStrategy:

@@ -1,7 +1,7 @@
 """Pointwise math of two or three inputs: ``maximum minimum clamp/clip floor_divide (//)
 remainder (%) fmod lerp logaddexp pow``.
 
-Operands broadcast and promote as in PyTorch (``ops/_promote.py``); gradients come
+Operands broadcast and promote as in PyTorch (``dtypes.result_type``); gradients come
 back in the broadcast shape and the engine sums them to each input's shape.  At
 ties, ``maximum``/``minimum`` give each input half the gradient, and ``clamp``
 gives it to the input (not the bound), as PyTorch does.
@@ -188,7 +188,7 @@ def minimum(input, other):  # noqa: A002
     return Minimum.apply(*operands(input, other))
 
 
-@tensor_method("clamp")
+@tensor_method("clamp", "clip")
 @tm_function("clamp", "clip")
 def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
     """Clamp into [min, max]: ``min(max(x, min), max)``.

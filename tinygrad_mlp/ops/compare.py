@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .. import tensor as _tensor
 from ..backend import xp
-from ._promote import result_type
+from ..dtypes import result_type
 from ._registry import tensor_method, tm_function
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numbers
 
-from .. import backend
 from .._args import normalize_dim
 from ..autograd import Function
 from ..backend import xp
+from ..dtypes import result_type
 from ..tensor import Tensor
 from ._dual import scatter_add as _scatter_add_dual
+from ._promote import as_tensor
 from ._registry import tensor_method, tm_function
 
 
@@ -37,47 +38,6 @@ def _mask(mask, op: str):
         raise RuntimeError(f"{op}: expected a boolean mask (condition), got dtype {arr.dtype}; "
                            f"compare to get one, e.g. x > 0")
     return arr
-
-
-# ------------------------------------------------------------------ promotion
-def _category(dt) -> int:
-    return {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}[xp.dtype(dt).kind]
-
-
-def result_dtype(*operands):
-    """PyTorch's type promotion for tensors and Python scalars.
-
-    Tensors with dims decide, unless a 0-d tensor or a Python scalar is of a higher
-    category (bool < integer < float): then 0-d tensors of that category decide, and
-    Python scalars give int64 or the default float dtype.
-    """
-    groups: list[list] = [[], [], []]  # tensors with dims, 0-d tensors, Python scalars
-    for o in operands:
-        if isinstance(o, (Tensor, xp.ndarray)):  # arrays (in backward formulas) as tensors
-            groups[0 if o.ndim else 1].append(o.dtype)
-        elif isinstance(o, (bool, xp.bool_)):
-            groups[2].append(xp.dtype(bool))
-        elif isinstance(o, numbers.Integral):
-            groups[2].append(xp.dtype(xp.int64))
-        elif isinstance(o, numbers.Real):
-            groups[2].append(xp.dtype(backend.DEFAULT_FLOAT))
-        else:
-            groups[2].append(xp.asarray(o).dtype)
-    out = None
-    for g in groups:
-        if not g:
-            continue
-        dt = g[0]
-        for other in g[1:]:  # across categories the higher one's dtype wins (int64, float32
-            dt = _promote(dt, other)  # → float32, where NumPy says float64)
-        if out is None or _category(dt) > _category(out):
-            out = dt
-    return out
-
-
-def _promote(a, b):
-    ca, cb = _category(a), _category(b)
-    return xp.result_type(a, b) if ca == cb else (a if ca > cb else b)
 
 
 # ------------------------------------------------------------------ gather/scatter
@@ -283,12 +243,6 @@ class Where(Function):
         return g * self.cond, g * ~self.cond
 
 
-def _operand(v, dtype) -> Tensor:
-    if isinstance(v, Tensor):
-        return v if v.dtype == dtype else v.astype(dtype)
-    return Tensor._wrap(xp.asarray(v, dtype=dtype))
-
-
 @tm_function("where")
 def where(condition, input=None, other=None):  # noqa: A002
     """``input`` where ``condition`` holds, else ``other`` (broadcasting; either may be a
@@ -299,8 +253,8 @@ def where(condition, input=None, other=None):  # noqa: A002
     if input is None or other is None:
         raise TypeError("where(): give both input and other, or neither")
     cond = _mask(condition, "where")
-    dt = result_dtype(input, other)
-    return Where.apply(_operand(input, dt), _operand(other, dt), cond=cond)
+    dt = result_type(input, other)
+    return Where.apply(as_tensor(input, dt), as_tensor(other, dt), cond=cond)
 
 
 @tensor_method("where")
@@ -322,7 +276,7 @@ def masked_fill(input: Tensor, mask, value) -> Tensor:  # noqa: A002
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError(f"masked_fill only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value.ndim} dimension(s)")
-    return Where.apply(_operand(value, x.dtype), x, cond=m)
+    return Where.apply(as_tensor(value, x.dtype), x, cond=m)
 
 
 @tensor_method("masked_select")

@@ -16,8 +16,9 @@ import math
 from .. import tensor as _tensor
 from ..autograd import Function
 from ..backend import xp
+from ..dtypes import float_type
 from ._dual import exp, is_tensor
-from ._promote import as_tensor, float_type
+from ._promote import as_tensor
 from ._registry import tensor_method, tm_function
 from .elementwise import Abs, Exp, Log, Neg, Sigmoid, Sqrt, Tanh
 

@@ -14,7 +14,7 @@ from collections import namedtuple
 
 from .._args import dim_aliases, normalize_dims
 from ..autograd import Function
-from ..backend import get_default_dtype, xp
+from ..backend import xp
 from ..dtypes import as_dtype
 from ._dual import broadcast_to, value
 from ._registry import tensor_method, tm_function
@@ -298,15 +298,3 @@ def std_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correctio
     """``(std, mean)`` over ``dim`` in one pass."""
     v, mu = var_mean(input, dim, unbiased, keepdim, correction=correction, ddof=ddof)
     return v.sqrt(), mu
-
-
-@tensor_method("logsumexp")  # tm.logsumexp is the math branch's (ops/reduction.py on main)
-@dim_aliases
-def logsumexp(input, dim=None, keepdim: bool = False):
-    """log Σ eˣ over ``dim``, computed without overflow."""
-    from .softmax import LogSumExp
-
-    x = _as_tensor(input)
-    if x.data.dtype.kind != "f":
-        x = x.astype(get_default_dtype())
-    return LogSumExp.apply(x, axis=dim, keepdims=keepdim)

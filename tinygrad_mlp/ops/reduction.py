@@ -16,8 +16,9 @@ from .. import tensor as _tensor
 from .._args import dim_aliases, normalize_dim, normalize_dims
 from ..autograd import Function
 from ..backend import xp
+from ..dtypes import float_type
 from ._dual import is_tensor, value, where
-from ._promote import as_tensor, float_type
+from ._promote import as_tensor
 from ._registry import tensor_method, tm_function
 from .pointwise import quiet, tensor_arg
 from .reduce import Sum
@@ -321,6 +322,7 @@ def cumprod(input, dim: int, dtype=None):  # noqa: A002
     return _scan(Cumprod, "cumprod", input, dim, dtype)
 
 
+@tensor_method("logsumexp")
 @tm_function("logsumexp")
 @dim_aliases
 def logsumexp(input, dim=None, keepdim: bool = False):  # noqa: A002
