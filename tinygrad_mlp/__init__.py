@@ -44,6 +44,7 @@ from .ops import FUNCTIONS as _FUNCTIONS
 from .ops.shape import concatenate, stack, where
 from .rng import get_rng, manual_seed
 from .tensor import Tensor
+from .replay import compile  # noqa: A004  (tm.compile, as torch.compile)
 
 __version__ = "0.1.0"
 
@@ -90,7 +91,7 @@ __all__ += [
     "rand_like", "randint", "randint_like", "randn_like", "randperm", "seed", "set_rng_state",
 ]
 
-__all__ += ["summary"]
+__all__ += ["compile", "summary"]
 
 # dtypes at PyTorch's names: tm.float32, tm.float, tm.long, tm.bool, …
 globals().update(_DTYPES)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Sequence
 
+from . import _trace
 from . import hooks as _hooks
 from . import versions as _versions
 from .backend import xp
@@ -112,6 +113,8 @@ class Function:
         out._retains_grad = False
         out.name = None
         out._vc = None
+        if _trace.ACTIVE is not None:  # tm.compile is recording
+            _trace.ACTIVE.op(node, tensors, params, out)
         if _state.enabled:
             for t in tensors:
                 if t.requires_grad:
@@ -229,6 +232,14 @@ def run_backward(
     """
     # Large graphs make many container objects; the cyclic collector would
     # rescan them all repeatedly while nothing here creates cycles.
+    rec = _trace.ACTIVE
+    if rec is not None and not rec.opaque:  # tm.compile is recording
+        rec.backward(roots, root_grads, create_graph, inputs)
+        rec.opaque += 1  # the tensors backward makes (.grad) are not the step's
+        try:
+            return run_backward(roots, root_grads, retain_graph, create_graph, inputs)
+        finally:
+            rec.opaque -= 1
     gc_was_enabled = gc.isenabled()
     gc.disable()
     if create_graph and inputs is None:

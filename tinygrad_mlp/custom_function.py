@@ -25,7 +25,7 @@ itself differentiable (Hessian-vector products work unchanged).
 
 from __future__ import annotations
 
-from . import autograd
+from . import _trace, autograd
 from .autograd import Function
 from .grad_mode import _state, no_grad
 
@@ -112,6 +112,7 @@ def _tensor_cls():
 
 def apply_custom(cls, *args, **kwargs):
     """``MyFunction.apply(*args)``: run ``cls.forward(ctx, *args)`` and record the node."""
+    _trace.refuse(f"custom Function {cls.__name__} ran")
     Tensor = _tensor_cls()
     node = CustomNode(cls, args)
     with no_grad():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from . import ops
+from . import _trace, ops
 from .backend import xp
 from .ops.distance import VectorNorm
 from .ops.normalization import Normalize, moments
@@ -89,6 +89,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                              f"input size {list(x.shape)}")
         mean, var = moments(x.data, axes)
         if training and running_mean is not None:
+            _trace.refuse("batch_norm updated its running statistics")
             rm, rv = _t(running_mean).data, _t(running_var).data
             rm *= 1 - momentum
             rm += momentum * mean.reshape(c).astype(rm.dtype)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import warnings
 
-from . import ops
+from . import _trace, ops
 from .backend import xp
 from .functional_layers import _t
 from .ops.bce_pos_weight import BinaryCrossEntropyWithLogitsPosWeight
@@ -116,7 +116,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     plain = (w is None and not label_smoothing and x.ndim <= 2
              and not (labels == ignore_index).any())
     if plain:
+        if _trace.ACTIVE is not None:
+            if 0 <= ignore_index < c:
+                _trace.refuse("cross_entropy with an ignore_index among the classes")
+            if id(labels) not in _trace.ACTIVE.slots:
+                _trace.refuse("cross_entropy's labels are not an argument of the step")
         return CrossEntropy.apply(x, targets=labels, reduction=reduction)
+    _trace.refuse("cross_entropy with weight, ignore_index or label_smoothing "
+                  "(coefficients computed from the labels)")
     coef, denom = class_coefficients(x.shape, labels, w, ignore_index, label_smoothing,
                                      x.dtype)
     return CrossEntropy.apply(x, targets=labels, reduction=reduction, coef=coef, denom=denom)
@@ -130,6 +137,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     reduction = _reduction(reduction, size_average, reduce, "nll_loss")
     x = _t(input)
     labels = check_class_targets("nll_loss", x.shape, target, ignore_index)
+    _trace.refuse("nll_loss (coefficients computed from the labels)")
     w = _weight_array(weight, x.dtype, "nll_loss", x.shape[class_axis(x.ndim)])
     coef, denom = class_coefficients(x.shape, labels, w, ignore_index, 0.0, x.dtype)
     return NLLLoss.apply(x, coef=coef, denom=denom, reduction=reduction)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _trace
+
 __all__ = [
     "Generator", "default_generator", "get_rng", "get_rng_state", "initial_seed",
     "manual_seed", "seed", "set_rng_state",
@@ -122,12 +124,14 @@ def set_rng_state(new_state) -> None:
 
 def get_rng() -> np.random.Generator:
     """The default generator's ``numpy.random.Generator`` (what init, dropout and shuffling use)."""
+    _trace.refuse("random numbers were drawn (dropout, random init)")
     return default_generator.numpy_generator
 
 
 def numpy_rng(generator, op: str = "") -> np.random.Generator:
     """The NumPy generator to draw from: ``generator``'s (a ``Generator`` or a NumPy one),
     else the default one."""
+    _trace.refuse("random numbers were drawn (dropout, random init)")
     if generator is None:
         return default_generator.numpy_generator
     if isinstance(generator, Generator):

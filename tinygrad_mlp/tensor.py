@@ -12,7 +12,7 @@ pointwise basics.
 
 from __future__ import annotations
 
-from . import autograd
+from . import _trace, autograd
 from .backend import get_default_dtype, xp
 from .device import CPU, device
 from .dtypes import as_dtype, result_type, scalar_dtype_for
@@ -63,6 +63,8 @@ class Tensor:
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
+        if _trace.ACTIVE is not None:
+            _trace.ACTIVE.made(self)
 
     @classmethod
     def _wrap(cls, array, requires_grad: bool = False) -> Tensor:
@@ -75,6 +77,8 @@ class Tensor:
         t.name = None
         t._vc = None
         t.requires_grad = requires_grad
+        if _trace.ACTIVE is not None:
+            _trace.ACTIVE.made(t)
         return t
 
     def _const(self, value) -> Tensor:
@@ -170,10 +174,12 @@ class Tensor:
     def numpy(self):
         """The underlying ndarray (shared, not copied).  Unlike PyTorch, allowed on a
         tensor that requires grad (the array carries no graph anyway)."""
+        _trace.refuse("numpy() read a tensor's values")
         return self.data
 
     def item(self):
         """The single element as a Python number."""
+        _trace.refuse("item() read a tensor's value")
         if self.data.size != 1:
             raise RuntimeError(f"item: a Tensor with {self.data.size} elements cannot be "
                                f"converted to Scalar (shape {self.shape})")
@@ -181,9 +187,11 @@ class Tensor:
 
     def tolist(self):
         """``data`` as nested Python lists."""
+        _trace.refuse("tolist() read a tensor's values")
         return self.data.tolist()
 
     def __array__(self, dtype=None, copy=None):
+        _trace.refuse("np.asarray() read a tensor's values")
         if dtype is not None and dtype != self.data.dtype:
             return self.data.astype(dtype)
         return self.data.copy() if copy else self.data
@@ -203,6 +211,7 @@ class Tensor:
         if self.data.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with more than one value is "
                                f"ambiguous (shape {self.shape})")
+        _trace.refuse("bool() read a tensor's value (an if or while on a tensor)")
         return bool(self.data)
 
     def __float__(self) -> float:
@@ -215,11 +224,13 @@ class Tensor:
         if self.data.dtype.kind not in "iu" or self.data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted "
                             "to an index")
+        _trace.refuse("a tensor was used as an index")
         return int(self.data.item())
 
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
+        _trace.refuse("a tensor was printed")
         body = xp.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
         extras = []
         if self.data.dtype not in (get_default_dtype(), xp.int64, xp.bool_):

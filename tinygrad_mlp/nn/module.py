@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from .. import _trace
+from .._trace import recorded_call
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ._module_dtype import DtypeDeviceMixin
@@ -300,6 +302,7 @@ class Module(StateDictMixin, DtypeDeviceMixin):
             p.requires_grad_(requires_grad)
         return self
 
+    @recorded_call
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the parameters' gradients (``grad = None``, or zeros in place)."""
         for p in self.parameters():
@@ -352,6 +355,7 @@ class Module(StateDictMixin, DtypeDeviceMixin):
         return self.forward(*args, **kwargs)
 
     def _call_with_hooks(self, args: tuple, kwargs: dict):
+        _trace.refuse(f"module hooks of {type(self).__name__} ran")
         with_kw = self._hooks_with_kwargs
         for hid, hook in list(self._forward_pre_hooks.items()):
             if hid in with_kw:

@@ -87,10 +87,11 @@ def reduce_losses(losses, reduction: str, denom):
     total = losses.sum()
     if reduction == "sum":
         return total, 1.0
-    # Every label ignored: 0/0 = nan, as PyTorch says.
-    scale = 1.0 / float(denom) if denom else float("nan")
-    with xp.errstate(invalid="ignore"):  # (the dtype's own scalar: NumPy 1.x would promote)
+    if denom:  # (the dtype's own scalar: NumPy 1.x would promote)
+        scale = 1.0 / float(denom)
         return total * total.dtype.type(scale), scale
+    with xp.errstate(invalid="ignore"):  # every label ignored: 0/0 = nan, as PyTorch says
+        return total * total.dtype.type(float("nan")), float("nan")
 
 
 def expand_grad(g, reduction: str, scale, ax: int):

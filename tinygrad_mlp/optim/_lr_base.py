@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .._trace import recorded_call
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "format_param", "plain_state"]
@@ -87,6 +88,7 @@ class LRScheduler:
         """The lr of every parameter group after the last ``step()`` (a list, one per group)."""
         return self._last_lr
 
+    @recorded_call
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to ``epoch``, deprecated in PyTorch) and set the lrs."""
         if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):

@@ -8,6 +8,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any, SupportsFloat
 
+from .._trace import recorded_call
 from ._lr_base import LRScheduler, plain_state
 from .optimizer import Optimizer
 
@@ -80,6 +81,7 @@ class ReduceLROnPlateau(LRScheduler):
             return a > best * (self.threshold + 1.0)
         return a > best + self.threshold
 
+    @recorded_call
     def step(self, metrics: SupportsFloat, epoch: int | None = None) -> None:  # type: ignore[override]
         """Record this epoch's metric (e.g. the validation loss) and reduce the lr if stuck."""
         current = float(metrics)
@@ -184,6 +186,7 @@ class SequentialLR(_Combined):
         elif hasattr(s, "last_epoch"):
             s.last_epoch -= 1
 
+    @recorded_call
     def step(self) -> None:  # type: ignore[override]
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
@@ -208,6 +211,7 @@ class ChainedScheduler(_Combined):
         self.optimizer = optimizer
         self._last_lr = self._group_lrs()
 
+    @recorded_call
     def step(self) -> None:  # type: ignore[override]
         for s in self._schedulers:
             s.step()

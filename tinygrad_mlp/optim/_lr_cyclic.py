@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from .._trace import recorded_call
 from ._lr_base import LRScheduler, format_param
 from .optimizer import Optimizer
 
@@ -166,6 +167,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return [lo + (b - lo) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
                 for b in self.base_lrs]
 
+    @recorded_call
     def step(self, epoch: float | None = None) -> None:
         """Advance one epoch, or go to ``epoch`` (a float: fractions of an epoch allowed)."""
         if epoch is None and self.last_epoch < 0:

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from .._trace import recorded_call
 from ..autograd import enable_grad
 from ..tensor import Tensor
 
@@ -191,6 +192,7 @@ class Optimizer:
             group["lr"] = value
 
     # --------------------------------------------------------------- steps
+    @recorded_call
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients (``grad = None``, the default), or zero them in place."""
         for group in self.param_groups:
@@ -202,6 +204,7 @@ class Optimizer:
                 else:
                     p.grad.data[...] = 0
 
+    @recorded_call
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that requires grad and has a gradient.
 

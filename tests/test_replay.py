@@ -1,0 +1,287 @@
+"""tm.compile: a recorded step replays bit-identically to eager mode, or runs eagerly
+(with a warning) where a replay could not be trusted."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import tinygrad_mlp as tm
+import tinygrad_mlp.functional as F
+from tinygrad_mlp import nn, optim
+
+
+def _data(n_batches=6, batch=8, d=5, c=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return [(rng.standard_normal((batch, d)).astype(np.float32), rng.integers(0, c, batch))
+            for _ in range(n_batches)]
+
+
+def _model(seed=0, act=nn.Sigmoid):
+    tm.manual_seed(seed)
+    return nn.Sequential(nn.Linear(5, 7), act(), nn.Linear(7, 3))
+
+
+OPTIMIZERS = {
+    "sgd": lambda ps: optim.SGD(ps, lr=0.1),
+    "momentum": lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3),
+    "adam": lambda ps: optim.Adam(ps, lr=1e-2),
+    "adamw": lambda ps: optim.AdamW(ps, lr=1e-2),
+    "rmsprop": lambda ps: optim.RMSprop(ps, lr=1e-2),
+}
+
+
+def _train(make_step, compiled: bool, batches, as_tensors=True):
+    model, opt, step = make_step()
+    f = tm.compile(step) if compiled else step
+    losses = []
+    for xb, yb in batches:
+        args = (tm.from_numpy(xb), tm.from_numpy(yb)) if as_tensors else (xb, yb)
+        losses.append(f(*args))
+    return [p.data.copy() for p in model.parameters()], [float(v.item()) for v in losses], f
+
+
+def _classifier_step(opt_name="sgd", act=nn.Sigmoid, sched=False):
+    def make():
+        model = _model(act=act)
+        opt = OPTIMIZERS[opt_name](model.parameters())
+        scheduler = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5) if sched else None
+
+        def step(xb, yb):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+            if scheduler is not None:
+                scheduler.step()
+            return loss
+        return model, opt, step
+    return make
+
+
+@pytest.mark.parametrize("opt_name", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("as_tensors", [True, False])
+def test_replay_is_bit_identical_to_eager(opt_name, as_tensors):
+    batches = _data()
+    make = _classifier_step(opt_name, act=nn.ReLU if opt_name == "adam" else nn.Sigmoid)
+    w_eager, l_eager, _ = _train(make, False, batches, as_tensors)
+    w_comp, l_comp, f = _train(make, True, batches, as_tensors)
+    assert f.replays == len(batches) - 2  # call 1 eager, call 2 records, the rest replay
+    assert l_comp == l_eager
+    for a, b in zip(w_eager, w_comp):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_scheduler_inside_the_step_keeps_working():
+    batches = _data(8)
+    make = _classifier_step("sgd", sched=True)
+    w_eager, l_eager, _ = _train(make, False, batches)
+    w_comp, l_comp, f = _train(make, True, batches)
+    assert f.replays == 6 and l_comp == l_eager
+    for a, b in zip(w_eager, w_comp):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_shared_weights_broadcasts_and_several_outputs():
+    """Fan-in (a weight used twice), broadcasting (a bias of shape (1, k)), a tuple of
+    outputs in a dict: gradients sum in the engine's order, so results stay identical."""
+    rng = np.random.default_rng(3)
+
+    def make():
+        w = tm.tensor(rng.standard_normal((5, 5)).astype(np.float32), requires_grad=True)
+        b = tm.tensor(np.zeros((1, 5), np.float32), requires_grad=True)
+        opt = optim.SGD([w, b], lr=0.01, momentum=0.5)
+
+        class M:
+            def parameters(self):
+                return [w, b]
+
+        def step(x, y):
+            h = (x @ w + b).tanh() @ w
+            loss = ((h - y) ** 2).mean() + 0.1 * (w * w).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return {"loss": loss, "parts": (h.sum(), b.sum())}
+        return M(), opt, step
+
+    batches = [(rng.standard_normal((4, 5)).astype(np.float32),
+                rng.standard_normal((4, 5)).astype(np.float32)) for _ in range(5)]
+    results = []
+    for compiled in (False, True):
+        rng = np.random.default_rng(3)
+        model, opt, step = make()
+        f = tm.compile(step) if compiled else step
+        outs = [f(tm.from_numpy(x), tm.from_numpy(y)) for x, y in batches]
+        results.append(([p.data.copy() for p in model.parameters()],
+                        [(o["loss"].item(), o["parts"][0].item(), o["parts"][1].item())
+                         for o in outs]))
+        if compiled:
+            assert f.replays == 3
+    (w1, o1), (w2, o2) = results
+    assert o1 == o2
+    for a, b in zip(w1, w2):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_replay_returns_fresh_detached_tensors():
+    make = _classifier_step()
+    model, opt, step = make()
+    f = tm.compile(step)
+    outs = [f(*(tm.from_numpy(a) for a in ab)) for ab in _data(5)]
+    assert len({id(o) for o in outs}) == 5
+    assert len({o.item() for o in outs}) == 5  # each keeps its own value
+    assert all(o.grad_fn is None for o in outs[2:])
+
+
+def _recorded_eagerly(step, batches, match):
+    f = tm.compile(step)
+    with pytest.warns(RuntimeWarning, match=match):
+        for xb, yb in batches:
+            f(tm.from_numpy(xb), tm.from_numpy(yb))
+    assert f.replays == 0
+    return f
+
+
+def test_value_read_in_the_step_means_eager():
+    model = _model()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    seen = []
+
+    def step(xb, yb):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(xb), yb)
+        if loss.item() > 100:  # control flow on a value: a replay could not follow it
+            return loss
+        seen.append(1)
+        loss.backward()
+        opt.step()
+        return loss
+
+    f = _recorded_eagerly(step, _data(5), "item")
+    assert len(seen) == 5 and "eager" in repr(f)
+
+
+@pytest.mark.parametrize("layer, match", [
+    (lambda: nn.Dropout(0.5), "random"),
+    (lambda: nn.BatchNorm1d(7), "running statistics"),
+])
+def test_random_draws_and_running_statistics_mean_eager(layer, match):
+    model = nn.Sequential(nn.Linear(5, 7), layer(), nn.ReLU(), nn.Linear(7, 3))
+    opt = optim.SGD(model.parameters(), lr=0.1)
+
+    def step(xb, yb):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(xb), yb)
+        loss.backward()
+        opt.step()
+        return loss
+
+    _recorded_eagerly(step, _data(4), match)
+    model.eval()  # in eval mode these layers are deterministic and stateless: replayed
+    f = tm.compile(step)
+    for xb, yb in _data(4):
+        f(tm.from_numpy(xb), tm.from_numpy(yb))
+    assert f.replays == 2
+
+
+def test_hooks_in_place_edits_and_outside_tensors_mean_eager():
+    model = _model()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    handle = model[0].register_forward_hook(lambda m, i, o: None)
+
+    def step(xb, yb):
+        loss = F.cross_entropy(model(xb), yb)
+        loss.backward()
+        return loss
+
+    _recorded_eagerly(step, _data(4), "hooks")
+    handle.remove()
+
+    def step2(xb, yb):
+        h = model(xb)
+        h.add_(1.0)
+        return F.cross_entropy(h, yb)
+
+    _recorded_eagerly(step2, _data(4), "in place")
+
+    def step3(xb, yb):
+        acc = (model(xb).argmax(1) == yb).float().mean()  # made outside the op graph
+        return acc
+
+    _recorded_eagerly(step3, _data(4), "outside the op graph")
+    del opt
+
+
+def test_a_different_shape_runs_eagerly_with_one_warning():
+    make = _classifier_step()
+    model, opt, step = make()
+    f = tm.compile(step)
+    batches = _data(4) + _data(3, batch=5, seed=1)
+    with pytest.warns(RuntimeWarning, match=r"differ from the recorded call's") as rec:
+        for xb, yb in batches:
+            f(tm.from_numpy(xb), tm.from_numpy(yb))
+    assert len([w for w in rec if "differ" in str(w.message)]) == 1
+    assert f.replays == 2
+
+
+def test_bad_labels_on_replay_raise_as_eager():
+    make = _classifier_step()
+    model, opt, step = make()
+    f = tm.compile(step)
+    for xb, yb in _data(3):
+        f(tm.from_numpy(xb), tm.from_numpy(yb))
+    xb, yb = _data(1)[0]
+    for bad in (3, -1):
+        yb2 = yb.copy()
+        yb2[2] = bad
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            with pytest.raises(ValueError, match="out of range"):
+                f(tm.from_numpy(xb), tm.from_numpy(yb2))
+
+
+def test_ignore_index_on_replay_gives_the_eager_result():
+    batches = _data(4)
+    xb, yb = batches[-1]
+    yb = yb.copy()
+    yb[0] = -100  # ignored: the recorded (plain) op cannot take it, so this call runs eagerly
+    batches[-1] = (xb, yb)
+    make = _classifier_step()
+    w_eager, l_eager, _ = _train(make, False, batches)
+    with pytest.warns(RuntimeWarning, match="rejected"):
+        w_comp, l_comp, f = _train(make, True, batches)
+    assert f.replays == 1 and l_comp == l_eager
+    for a, b in zip(w_eager, w_comp):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_arguments_that_require_grad_are_not_replayed():
+    w = tm.ones(3, requires_grad=True)
+
+    def step(x):
+        return (x * w).sum()
+
+    f = tm.compile(step, warn=False)
+    for _ in range(3):
+        x = tm.ones(3, requires_grad=True)
+        f(x)
+    assert f.replays == 0 and "requires grad" in repr(f)
+
+
+def test_decorator_forms_and_no_grad_steps():
+    model = _model()
+
+    @tm.compile(warn=False)
+    def predict(xb):
+        with tm.no_grad():
+            return model(xb).softmax(1)
+
+    xs = [a for a, _ in _data(4)]
+    eager = [model(tm.from_numpy(x)).softmax(1).data for x in xs]
+    got = [predict(tm.from_numpy(x)).data for x in xs]
+    assert predict.replays == 2
+    for a, b in zip(eager, got):
+        np.testing.assert_array_equal(a, b)
