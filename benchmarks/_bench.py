@@ -3,8 +3,8 @@
 Not a script; ``train_speed.py``, ``overhead.py`` and ``peers.py`` import it (run as
 ``python benchmarks/X.py``, this folder is on ``sys.path``).
 
-* ``machine_header()`` — what the numbers depend on: CPU, cores, Python, NumPy and its
-  BLAS, threadpools, kernel, PyTorch and its threads, the thread variables, the date;
+* ``machine_header()`` — what the numbers depend on: CPU, cores, kernel and load,
+  Python, NumPy and its BLAS, threadpools, PyTorch and its threads, the thread variables, the date;
 * ``interleaved(sides, repeats)`` — time each side in turn, A B C, B C A, C A B, ...;
 * ``summarize(times)`` and ``fmt(times)`` — median and spread, ``0.63 s [0.61–0.66]``.
 """
@@ -81,7 +81,8 @@ def machine_header() -> str:
     lines = [
         f"machine:     {cpu_model()} · {platform.machine()} · os.cpu_count() = "
         f"{os.cpu_count()} · usable (affinity) = {affinity}",
-        f"kernel:      {platform.system()} {platform.release()}",
+        f"kernel:      {platform.system()} {platform.release()} · load average "
+        + (" ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"),
         f"Python:      {platform.python_version()} ({platform.python_implementation()})",
         f"NumPy:       {np.__version__} · BLAS {blas_info()}",
         *threadpool_lines(),
