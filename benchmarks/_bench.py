@@ -4,7 +4,8 @@ Not a script; ``train_speed.py``, ``overhead.py`` and ``peers.py`` import it (ru
 ``python benchmarks/X.py``, this folder is on ``sys.path``).
 
 * ``machine_header()`` — what the numbers depend on: CPU, cores, kernel and load,
-  Python, NumPy and its BLAS, threadpools, PyTorch and its threads, the thread variables, the date;
+  Python, NumPy and its BLAS, threadpools, PyTorch and its threads, the thread
+  variables, the date;
 * ``interleaved(sides, repeats)`` — time each side in turn, A B C, B C A, C A B, ...;
 * ``summarize(times)`` and ``fmt(times)`` — median and spread, ``0.63 s [0.61–0.66]``.
 """

@@ -33,7 +33,6 @@ from _bench import fmt, interleaved, machine_header, ratio
 from train_speed import SETTINGS, batches, init_weights, load_data, train_numpy, train_tm
 
 import tinygrad_mlp as tm
-import tinygrad_mlp.functional as F  # noqa: F401  (train_tm's, kept for readers)
 
 N_OPS = 200
 PEERS = ("mygrad", "autograd", "dezero", "torch")

@@ -159,11 +159,12 @@ def train_numpy(params, X, y, setting, order):
 
 # ------------------------------------------------------------ NumPy in place
 class InplaceNumpy:
-    """The hand-written network with every buffer preallocated (per batch size) and reused.
+    """The hand-written network with every buffer preallocated and reused.
 
     Forward, loss, backward and the optimizer write through ``out=`` into arrays made
-    once: activations (reused for δ of the output layer), δ and a scratch array for each
-    hidden layer, the gradients, the optimizer's state and one scratch array for its step.
+    once, for the first batch (a smaller last batch uses views of them): activations
+    (reused for δ of the output layer), δ and a scratch array for each hidden layer, the
+    gradients, the optimizer's state and one scratch array for its step.
     """
 
     def __init__(self, params, setting):
@@ -181,14 +182,22 @@ class InplaceNumpy:
         self.by_size: dict[int, dict] = {}
 
     def buffers(self, n: int, n_in: int) -> dict:
+        """Arrays for a batch of n: made once for the first (largest) batch, then viewed.
+
+        The first n rows of a C-contiguous array are C-contiguous, so a smaller last
+        batch writes through ``out=`` into views of the same memory.
+        """
         if n not in self.by_size:
-            self.by_size[n] = dict(
-                x=np.empty((n, n_in), np.float32),
-                a=[np.empty((n, w), np.float32) for w in self.widths],
-                delta=[np.empty((n, w), np.float32) for w in self.widths[:-1]],
-                tmp=[np.empty((n, w), np.float32) for w in self.widths[:-1]],
-                row=np.empty((n, 1), np.float32),
-                rows=np.arange(n))
+            if not self.by_size:
+                self.full = dict(
+                    x=np.empty((n, n_in), np.float32),
+                    a=[np.empty((n, w), np.float32) for w in self.widths],
+                    delta=[np.empty((n, w), np.float32) for w in self.widths[:-1]],
+                    tmp=[np.empty((n, w), np.float32) for w in self.widths[:-1]],
+                    row=np.empty((n, 1), np.float32),
+                    rows=np.arange(n))
+            self.by_size[n] = {k: [a[:n] for a in v] if isinstance(v, list) else v[:n]
+                               for k, v in self.full.items()}
         return self.by_size[n]
 
     def forward(self, buf):
@@ -376,7 +385,7 @@ def run_setting(name, setting, X, y, repeats, torch) -> dict:
     print(f"\n{describe(name, setting)}; {len(order):,} batches")
     print(f"  {'side':<14} {'seconds: median [min–max]':<28} {'ratio':>6}  max |Δw| vs numpy")
     for key, r in rows.items():
-        print(f"  {key:<14} {fmt(r['times']):<28} {r['ratio']:>6.2f}  {r['max_dw']:.1e}")
+        print(f"  {key:<14} {fmt(r['times'], digits=3):<28} {r['ratio']:>6.2f}  {r['max_dw']:.1e}")
     return rows
 
 
