@@ -1,26 +1,32 @@
 """Engine overhead per op: a chain of small elementwise ops, forward + backward.
 
-The chain repeats four ops, ``x = tanh(sigmoid(x * w + b))`` style:
+The chain repeats four ops, ``x = sigmoid(tanh(x * w + b))``:
 
     x ← x · w,   x ← x + b,   x ← tanh(x),   x ← σ(x)
 
 200 ops in all, on tensors of shape (1,) (pure overhead) and (32, 100), then
-``sum`` and backward to x, w and b.  Printed: microseconds per op for
-tinygrad_mlp, for the same computation written by hand in NumPy (forward and
-hand-derived backward), and for PyTorch when installed, all measured in this
-run, and the ratios.  Then a 100,000-op chain built and backpropagated.
+``sum`` and backward to x, w and b, by tinygrad_mlp, by the same computation written
+by hand in NumPy (forward and hand-derived backward), and by PyTorch when installed
+(one thread: ``torch.set_num_threads(1)``, shown in the header).  Then a
+100,000-op chain (``h = h * 1.0000001``) built and backpropagated, by tinygrad_mlp and
+PyTorch.
+
+The sides take turns (interleaved, the starting side rotating each round); printed
+after the machine header: the median with [min–max] over the rounds — microseconds
+per op for the chains (each round times ``inner`` chains), seconds for the long
+chain — and the ratios of medians.
 
     python benchmarks/overhead.py            # about a minute
-    python benchmarks/overhead.py --quick    # a few seconds (smoke test)
+    python benchmarks/overhead.py --quick    # a few seconds (smoke test; 10,000-op chain)
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import time
 
 import numpy as np
+from _bench import fmt, interleaved, machine_header, ratio
 
 import tinygrad_mlp as tm
 
@@ -70,68 +76,97 @@ def chain_torch(torch, x0, w0, b0):
     return x.grad.numpy(), w.grad.numpy(), b.grad.numpy()
 
 
-def best_time(fn, repeats: int, inner: int) -> float:
-    """Best of ``repeats`` timings of ``inner`` calls, in seconds per call."""
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
+def repeated(fn, inner: int):
+    def call():
         for _ in range(inner):
             fn()
-        best = min(best, (time.perf_counter() - t0) / inner)
-    return best
+    return call
 
 
-def long_chain(n: int) -> float:
-    """Seconds to build an n-op chain and backpropagate it (garbage collector on)."""
-    gc.collect()
-    t0 = time.perf_counter()
+def long_chain_tm(n: int) -> None:
+    """Build an n-op chain and backpropagate it (garbage collector on)."""
     x = tm.tensor([0.5], requires_grad=True)
     h = x
     for _ in range(n):
         h = h * 1.0000001
     h.backward()
-    del h
-    return time.perf_counter() - t0
+    assert x.grad is not None
 
 
-def main() -> None:
+def long_chain_torch(torch, n: int) -> None:
+    x = torch.tensor([0.5], requires_grad=True)
+    h = x
+    for _ in range(n):
+        h = h * 1.0000001
+    h.backward()
+    assert x.grad is not None
+
+
+def chains(torch, repeats: int, inner: int) -> dict:
+    print(f"\nchain of {N_OPS} elementwise ops, forward + backward; microseconds per op, "
+          f"median [min–max] of {repeats} interleaved rounds of {inner} chains")
+    cols = f"  {'shape':<10} {'numpy':<24} {'tinygrad_mlp':<24}"
+    if torch is not None:
+        cols += f" {'torch':<24}"
+    print(cols + " tm/numpy" + (" tm/torch" if torch is not None else ""))
+    rng = np.random.default_rng(0)
+    results = {}
+    for shape in [(1,), (32, 100)]:
+        x0, w0, b0 = (rng.standard_normal(shape).astype(np.float32) for _ in range(3))
+        ref = chain_numpy(x0, w0, b0)
+        for r, g in zip(ref, chain_tm(x0, w0, b0)):
+            np.testing.assert_allclose(g, r, rtol=1e-4, atol=1e-6)
+        sides = {"numpy": repeated(lambda: chain_numpy(x0, w0, b0), inner),
+                 "tinygrad_mlp": repeated(lambda: chain_tm(x0, w0, b0), inner)}
+        if torch is not None:
+            sides["torch"] = repeated(lambda: chain_torch(torch, x0, w0, b0), inner)
+        for side in sides.values():  # warm-up, untimed
+            side()
+        times = interleaved(sides, repeats)
+        per_op = {k: [t / inner / N_OPS for t in v] for k, v in times.items()}
+        line = "  " + f"{str(shape):<10}" + "".join(
+            f" {fmt(v, 1e6, 'µs'):<24}" for v in per_op.values())
+        line += f" {ratio(per_op['tinygrad_mlp'], per_op['numpy']):>8.2f}"
+        if torch is not None:
+            line += f" {ratio(per_op['tinygrad_mlp'], per_op['torch']):>8.2f}"
+        print(line)
+        results[str(shape)] = per_op
+    return results
+
+
+def long_chains(torch, n: int, repeats: int) -> dict:
+    sides = {"tinygrad_mlp": lambda: long_chain_tm(n)}
+    if torch is not None:
+        sides["torch"] = lambda: long_chain_torch(torch, n)
+    times = interleaved(sides, repeats)
+    print(f"\n{n:,}-op chain built and backpropagated; seconds, median [min–max] of "
+          f"{repeats} interleaved rounds")
+    for side, t in times.items():
+        print(f"  {side:<14} {fmt(t, digits=3)}")
+    if torch is not None:
+        print(f"  tm/torch       {ratio(times['tinygrad_mlp'], times['torch']):.2f}")
+    return times
+
+
+def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="few repeats (a smoke test)")
-    args = ap.parse_args()
-    repeats, inner = (2, 3) if args.quick else (7, 20)
+    ap.add_argument("--quick", action="store_true", help="few repeats, a 10,000-op chain")
+    ap.add_argument("--repeats", type=int, default=None, help="rounds (default 9; 3 with --quick)")
+    args = ap.parse_args(argv)
+    repeats = args.repeats or (3 if args.quick else 9)
+    inner = 3 if args.quick else 20
     try:
         import torch
 
         torch.set_num_threads(1)
     except ImportError:
         torch = None
-
-    print(f"chain of {N_OPS} elementwise ops, forward + backward; microseconds per op "
-          f"(best of {repeats}); ratio = time / hand-written NumPy")
-    header = f"{'shape':<10} {'numpy':>8} {'tinygrad_mlp':>13} {'ratio':>6}"
-    if torch is not None:
-        header += f" {'torch':>8} {'ratio':>6} {'tm/torch':>9}"
-    print(header)
-    rng = np.random.default_rng(0)
-    for shape in [(1,), (32, 100)]:
-        x0 = rng.standard_normal(shape).astype(np.float32)
-        w0 = rng.standard_normal(shape).astype(np.float32)
-        b0 = rng.standard_normal(shape).astype(np.float32)
-        ref = chain_numpy(x0, w0, b0)
-        got = chain_tm(x0, w0, b0)
-        for r, g in zip(ref, got):
-            np.testing.assert_allclose(g, r, rtol=1e-4, atol=1e-6)
-        t_np = best_time(lambda: chain_numpy(x0, w0, b0), repeats, inner) / N_OPS * 1e6
-        t_tm = best_time(lambda: chain_tm(x0, w0, b0), repeats, inner) / N_OPS * 1e6
-        line = f"{str(shape):<10} {t_np:>8.2f} {t_tm:>13.2f} {t_tm / t_np:>6.2f}"
-        if torch is not None:
-            t_pt = best_time(lambda: chain_torch(torch, x0, w0, b0), repeats, inner) / N_OPS * 1e6
-            line += f" {t_pt:>8.2f} {t_pt / t_np:>6.2f} {t_tm / t_pt:>9.2f}"
-        print(line)
-
+    print(machine_header())
+    results = {"chains": chains(torch, repeats, inner)}
     n = 10_000 if args.quick else 100_000
-    times = [long_chain(n) for _ in range(1 if args.quick else 3)]
-    print(f"{n:,}-op chain built and backpropagated: {min(times):.3f} s (best of {len(times)})")
+    results["long chain"] = long_chains(torch, n, 2 if args.quick else 5)
+    gc.collect()
+    return results
 
 
 if __name__ == "__main__":
