@@ -196,8 +196,12 @@ class CompiledStep:
             out = self.fn(*rec_args, **rec_kwargs)
         finally:
             _trace.ACTIVE = None
-        if autograd._TICK != rec.tick and rec.refused is None:
+        if autograd._TICK != rec.tick:
             rec.refuse("a tensor was changed in place during the step")
+        if not any(e[0] == "backward" for e in rec.tape) and any(
+                isinstance(o, Tensor) and o.requires_grad for o in _flat(out)):
+            rec.refuse("the step returns a tensor that requires grad but runs no backward "
+                       "(a replay returns results without a graph)")
         leaves = self._check_created(rec, slots)
         if rec.refused is not None:
             self._refused = rec.refused
@@ -208,7 +212,8 @@ class CompiledStep:
                            ((a, stand_ins[id(a)]) for a in _tensors(args, kwargs))]
         self._out = out
         self._simple = not kwargs and all(k[0] == "array" for k in key)
-        return out
+        # Replays write their results into the recorded tensors: the caller gets copies.
+        return _map_tensors(out, lambda t: Tensor._wrap(t.data))
 
     @staticmethod
     def _check_created(rec: Recorder, slots: dict) -> list:
