@@ -13,6 +13,8 @@ Sides, each training the same network with the same optimizer:
                  and an in-place optimizer: what allocation costs, and the floor NumPy sets;
 * tinygrad_mlp — nn.Sequential of nn.Linear and nn.Sigmoid/nn.ReLU, F.cross_entropy,
                  optim.SGD/Adam: zero_grad, backward, step;
+* tm.compile   — the same step under ``tm.compile`` (recorded once, then replayed; its
+                 weights must equal tinygrad_mlp's bit for bit);
 * torch        — the same in PyTorch, when installed (its thread count left as it is;
                  the header shows it).
 
@@ -299,18 +301,26 @@ def build_tm(params, setting):
     return nn.Sequential(*layers)
 
 
-def train_tm(params, X, y, setting, order):
+def train_tm(params, X, y, setting, order, compiled=False):
+    """The PyTorch-style loop; ``compiled``: the same step under ``tm.compile`` (recorded
+    on its second call, replayed after; a last, smaller batch runs eagerly)."""
     model = build_tm(params, setting)
     if setting["opt"] == "sgd":
         opt = optim.SGD(model.parameters(), lr=setting["lr"])
     else:
         opt = optim.Adam(model.parameters(), lr=setting["lr"])
-    for idx in order:
-        xb, yb = tm.from_numpy(X[idx]), y[idx]
+
+    def step(xb, yb):
         loss = F.cross_entropy(model(xb), yb)
         opt.zero_grad()
         loss.backward()
         opt.step()
+        return loss
+
+    if compiled:
+        step = tm.compile(step, warn=False)
+    for idx in order:
+        step(tm.from_numpy(X[idx]), y[idx])
     return [p.data for p in model.parameters()]
 
 
@@ -342,14 +352,15 @@ def train_torch(torch, params, X, y, setting, order):
 
 
 # ------------------------------------------------------------------ the run
-SIDES = ("numpy", "numpy (inpl)", "tinygrad_mlp", "torch")
+SIDES = ("numpy", "numpy (inpl)", "tinygrad_mlp", "tm.compile", "torch")
 
 
 def trainers(torch):
     """Side name → train(params, X, y, setting, order) returning the trained weights."""
     out = {"numpy": lambda init, *a: train_numpy([p.copy() for p in init], *a),
            "numpy (inpl)": lambda init, *a: train_numpy_inplace([p.copy() for p in init], *a),
-           "tinygrad_mlp": train_tm}
+           "tinygrad_mlp": train_tm,
+           "tm.compile": lambda *a: train_tm(*a, compiled=True)}
     if torch is not None:
         out["torch"] = lambda *a: train_torch(torch, *a)
     return out
@@ -389,6 +400,9 @@ def run_setting(name, setting, X, y, repeats, torch) -> dict:
             rows[key]["max_dw_torch"] = max_diff(w_pt, results[key])
     if setting["opt"] == "sgd":
         assert rows["tinygrad_mlp"]["max_dw"] <= 1e-5, rows["tinygrad_mlp"]["max_dw"]
+    # tm.compile replays eager mode's arithmetic: the weights must be the very same.
+    assert all(np.array_equal(a, b) for a, b in zip(results["tinygrad_mlp"],
+                                                    results["tm.compile"]))
     print(f"\n{describe(name, setting)}; {len(order):,} batches")
     print(f"  {'side':<14} {'seconds: median [min–max]':<28} {'ratio':>6}  max |Δw| vs numpy"
           + ("  vs torch" if w_pt is not None else ""))
@@ -399,7 +413,7 @@ def run_setting(name, setting, X, y, repeats, torch) -> dict:
 
 
 # --------------------------------------------------------------- peak memory
-PEAK_SIDES = ("numpy", "numpy (inpl)", "tinygrad_mlp")
+PEAK_SIDES = ("numpy", "numpy (inpl)", "tinygrad_mlp", "tm.compile")
 
 
 def peak_child(side: str, quick: bool) -> None:

@@ -457,7 +457,7 @@ def _seed_grad(out, g, create_graph: bool, opname: str):
                 f"{opname}: grad can be implicitly created only for scalar outputs; "
                 f"the output has shape {out.shape}, so pass gradient= of that shape"
             )
-        return xp.ones_like(out.data)
+        return xp.ones(out.data.shape, out.data.dtype)  # (ones_like is a slow Python wrapper)
     # A copy: the caller's array must not end up as (or inside) some leaf's .grad.
     gd = xp.array(g.data if isinstance(g, _Tensor) else g, dtype=out.data.dtype, copy=True)
     if gd.shape != out.data.shape:

@@ -208,6 +208,7 @@ class CompiledStep:
             self._warn(f"cannot be replayed: {rec.refused}", "refused")
             return out
         self._key, self._tape, self._leaves = key, rec.tape, leaves
+        self._program = _program(rec.tape)
         self._stand_ins = [(slots[id(a.data)], s) for a, s in
                            ((a, stand_ins[id(a)]) for a in _tensors(args, kwargs))]
         self._out = out
@@ -232,34 +233,47 @@ class CompiledStep:
         for i, t in self._leaves:
             t.data = arrays[i]
         tick = autograd._TICK
-        for entry in self._tape:
-            kind = entry[0]
-            if kind == "op":
-                _, node, tensors, params, out, subs = entry
-                inputs = tuple([t.data for t in tensors])
+        ndarray = np.ndarray
+        for kind, a, b, c, d, e, f in self._program:
+            if kind == 0:  # an op: a=forward, b=input tensors, c=params, d=output, e=subs, f=check
+                inputs = tuple([t.data for t in b])
                 try:
-                    if subs:
-                        params = dict(params)
-                        for k, i in subs:
-                            params[k] = arrays[i]
-                        check = getattr(node, "check_replay", None)
-                        if check is not None:
-                            check(inputs, params)
-                    data = node.forward(*inputs, **params) if params else node.forward(*inputs)
+                    if e:
+                        for k, i in e:  # (c is this tape's own dict: safe to update)
+                            c[k] = arrays[i]
+                        if f is not None:
+                            f(inputs, c)
+                    data = a(*inputs, **c) if c else a(*inputs)
                 except (ValueError, IndexError, TypeError) as exc:
                     raise _Replay() from exc
-                out.data = data if type(data) is np.ndarray else np.asarray(data)
-                if out._ctx is node:
-                    node.parents, node.inputs, node._tick = tensors, inputs, tick
-            elif kind == "backward":
-                run_plan(entry[1])
+                d.data = data if type(data) is ndarray else np.asarray(data)
+                node = d._ctx
+                if node is not None:
+                    node.parents, node.inputs, node._tick = b, inputs, tick
+            elif kind == 1:
+                run_plan(a)
             else:
-                _, fn, a, kw = entry
-                fn(*a, **kw)
+                a(*b, **c)
         out = self._out
         if type(out) is Tensor:
             return Tensor._wrap(out.data)
         return _map_tensors(out, lambda t: Tensor._wrap(t.data))
+
+
+def _program(tape: list) -> list:
+    """The tape as flat 7-tuples for the replay loop (see ``CompiledStep._replay``)."""
+    prog = []
+    for entry in tape:
+        if entry[0] == "op":
+            _, node, tensors, params, out, subs = entry
+            check = getattr(node, "check_replay", None) if subs else None
+            prog.append((0, node.forward, tensors, dict(params), out, subs, check))
+        elif entry[0] == "backward":
+            prog.append((1, entry[1], None, None, None, None, None))
+        else:
+            _, fn, a, kw = entry
+            prog.append((2, fn, a, kw, None, None, None))
+    return prog
 
 
 def backward_plan(root, rec: Recorder) -> tuple:
@@ -299,7 +313,9 @@ def run_plan(plan) -> None:
     the walk, the checks that recording already made, and the freeing of the graph."""
     steps, leaves, n = plan
     grads = [None] * n
-    grads[0] = np.ones_like(steps[0][2].data) if steps else None
+    if steps:
+        root = steps[0][2].data
+        grads[0] = np.ones(root.shape, root.dtype)
     for i, node, t, edges in steps:
         g = grads[i]
         if g is None:
@@ -377,9 +393,16 @@ def _map_tensors(obj, f):
 
 def _signature(args, kwargs) -> tuple:
     """What must match for a replay: each array's shape and dtype, every other value."""
-    if not kwargs and all(type(a) is Tensor or type(a) is np.ndarray for a in args):
-        return tuple([("array", d.shape, d.dtype.str)  # the usual case
-                      for d in (a.data if type(a) is Tensor else a for a in args)])
+    if not kwargs:  # the usual case: positional Tensors and arrays
+        sig = []
+        for a in args:
+            if type(a) is Tensor:
+                a = a.data
+            elif type(a) is not np.ndarray:
+                break
+            sig.append(("array", a.shape, a.dtype.str))
+        else:
+            return tuple(sig)
     sig = []
     for o in _flat((args, kwargs)):
         if isinstance(o, (Tensor, np.ndarray)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import blas
 from ..autograd import Function
 from ._registry import tensor_method, tm_function
 
@@ -60,7 +61,7 @@ class Linear(Function):
                 f"input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features but "
                 f"the weight of shape {w.shape} expects {w.shape[1]}"
             )
-        y = x @ w.T
+        y = blas.matmul(x, w.T) if x.ndim == 2 else x @ w.T
         if b is None:
             return y
         if b.dtype == y.dtype:
@@ -70,9 +71,12 @@ class Linear(Function):
 
     def backward(self, g, out, x, w, b=None):
         p = self.parents
-        gx = g @ w if p[0].requires_grad else None
+        if p[0].requires_grad:
+            gx = blas.matmul(g, w) if g.ndim == 2 else g @ w
+        else:
+            gx = None
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
-        gw = g2.T @ x.reshape(-1, x.shape[-1]) if p[1].requires_grad else None
+        gw = blas.matmul(g2.T, x.reshape(-1, x.shape[-1])) if p[1].requires_grad else None
         if b is None:
             return gx, gw
         return gx, gw, (g2.sum(axis=0) if p[2].requires_grad else None)

@@ -1,0 +1,105 @@
+"""The BLAS-thread policy: small matrix products run on one BLAS thread.
+
+NumPy's OpenBLAS splits every matrix product over all cores.  For the small
+products of a small batch (32 × 784 · 784 × 100: a few MFLOP, tens of
+microseconds) the split buys little, and the idle worker threads keep spinning
+for a while after each product, taking the core that the Python between the
+products needs; on a machine that is busy with anything else, they wait for
+each other and a product can take 10–50× longer.  So tinygrad_mlp's dense-layer
+products (``Linear``, ``matmul``) whose m·k·n is at most ``SMALL`` run on one
+thread, and larger ones on as many as BLAS is set to use.
+``python benchmarks/train_speed.py`` measures the effect (see the README).
+
+Control (read at import, changeable at run time):
+
+* ``TM_BLAS_THREADS=auto`` (default): the policy above;
+* ``TM_BLAS_THREADS=keep``: never touch BLAS's thread count;
+* ``tm.blas.set_policy("auto" | "keep", small=None)`` at run time;
+  ``tm.blas.policy()`` says what is in force.
+
+Only OpenBLAS (NumPy's wheels) is steered, through ``threadpoolctl`` when it is
+installed; otherwise the policy is "keep" and nothing changes.
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["SMALL", "matmul", "policy", "set_policy"]
+
+#: Products with m·k·n up to this run on one thread (32·784·100 ≈ 2.5e6 is small;
+#: 128·784·512 ≈ 5.1e7, where two threads win by 1.7×, is not).
+SMALL = 8_000_000
+
+_set_threads = None  # OpenBLAS's openblas_set_num_threads, once looked up
+_threads = 1  # BLAS's thread count when the policy was set
+_mode = "keep"
+
+
+def _find_openblas():
+    """NumPy's OpenBLAS setter and its current thread count, or (None, 1)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None, 1
+    import numpy as np
+
+    np.ones((2, 2)) @ np.ones((2, 2))  # makes sure NumPy's BLAS is loaded
+    for lib in ThreadpoolController().lib_controllers:
+        if lib.internal_api == "openblas" and "numpy" in lib.filepath:
+            return lib.set_num_threads, lib.num_threads
+    return None, 1
+
+
+def _resolve() -> None:
+    global _set_threads, _threads, _mode
+    _set_threads, _threads = _find_openblas()
+    if _set_threads is None or _threads < 2:
+        _mode = "keep"
+
+
+def set_policy(mode: str = "auto", small: int | None = None) -> None:
+    """``"auto"``: products with m·k·n ≤ ``small`` (default ``SMALL``) on one BLAS thread;
+    ``"keep"``: leave BLAS alone.  ``auto`` rereads BLAS's thread count."""
+    global _mode, SMALL, _set_threads
+    if mode not in ("auto", "keep"):
+        raise ValueError(f"blas.set_policy: mode must be 'auto' or 'keep', got {mode!r}")
+    if small is not None:
+        if small < 0:
+            raise ValueError(f"blas.set_policy: small must be >= 0, got {small}")
+        SMALL = int(small)
+    _mode, _set_threads = mode, None
+    if mode == "auto":
+        _resolve()
+
+
+def policy() -> dict:
+    """What is in force: ``{'mode', 'small', 'threads'}`` (threads: BLAS's own count)."""
+    if _mode == "auto" and _set_threads is None:
+        _resolve()
+    return {"mode": _mode, "small": SMALL, "threads": _threads}
+
+
+def matmul(a, b):
+    """``a @ b`` for 2-D arrays, on one BLAS thread when m·k·n ≤ ``SMALL`` (policy "auto")."""
+    if _mode == "auto" and a.shape[0] * a.shape[1] * b.shape[1] <= SMALL:
+        if _set_threads is None:
+            _resolve()
+            return matmul(a, b)
+        _set_threads(1)
+        try:
+            return a @ b
+        finally:
+            _set_threads(_threads)
+    return a @ b
+
+
+def _from_env() -> None:
+    global _mode
+    mode = os.environ.get("TM_BLAS_THREADS", "keep").strip().lower() or "keep"
+    if mode not in ("auto", "keep"):
+        raise ValueError(f"TM_BLAS_THREADS must be 'auto' or 'keep', got {mode!r}")
+    _mode = mode  # "auto" looks BLAS up at the first small product, not at import
+
+
+_from_env()
