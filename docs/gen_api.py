@@ -44,6 +44,8 @@ SECTIONS = [
     ("tinygrad_mlp.train", "`fit`, `evaluate`, `predict`: the training loop for the common "
                            "case."),
     ("tinygrad_mlp.gradcheck", "Numerical gradient checking."),
+    ("tinygrad_mlp.blas", "The BLAS-thread policy for small matrix products (opt-in: "
+                          "`TM_BLAS_THREADS=auto`)."),
     ("tinygrad_mlp.testing", "Hypothesis strategies to property-test ops (needs the `dev` "
                              "extra)."),
     ("tinygrad_mlp.viz", "Computation-graph drawings and training plots (needs the `viz` "

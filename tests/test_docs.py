@@ -18,11 +18,11 @@ DOCS = REPO / "docs"
 PAGES = ["index.md", "getting-started.md", "concepts.md", "bp-equations.md", "api.md",
          "examples.md", "testing.md"]
 PAGES += ["optim.md", "data.md", "sklearn.md", "robustness.md",
-              "coming-from-pytorch.md", "examples-table.md"]
+              "coming-from-pytorch.md", "examples-table.md", "speed.md"]
 #: Pages whose ```python blocks are executed, each block on its own.
 RUN_PAGES = ["index.md", "getting-started.md", "concepts.md", "bp-equations.md", "testing.md"]
 RUN_PAGES += ["optim.md", "data.md", "sklearn.md", "robustness.md",
-              "coming-from-pytorch.md"]
+              "coming-from-pytorch.md", "speed.md"]
 #: Modules the API reference must cover (the issue's list).
 REQUIRED_SECTIONS = [
     "tinygrad_mlp", "tinygrad_mlp.functional", "tinygrad_mlp.nn", "tinygrad_mlp.nn.init",

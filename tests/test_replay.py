@@ -285,3 +285,28 @@ def test_decorator_forms_and_no_grad_steps():
     assert predict.replays == 2
     for a, b in zip(eager, got):
         np.testing.assert_array_equal(a, b)
+
+
+def test_results_a_replay_cannot_recompute_mean_eager():
+    """Returning a .grad, a parameter or a raw array would hand back stale values."""
+    w = tm.tensor(np.ones(3, np.float32), requires_grad=True)
+
+    def grads(x):
+        (x * w).sum().backward()
+        return w.grad
+
+    def arrays(x):
+        return (x * w).sum().data
+
+    def param(x):
+        (x * w).sum().backward()
+        return w
+
+    for step, match in ((grads, "no op of the step computed"), (arrays, "returns an array"),
+                        (param, "no op of the step computed")):
+        f = tm.compile(step)
+        with pytest.warns(RuntimeWarning, match=match):
+            outs = [f(tm.from_numpy(np.full(3, float(i), np.float32))) for i in range(4)]
+        assert f.replays == 0
+        w.grad = None
+    del outs

@@ -42,9 +42,9 @@ from .io import CheckpointError, load, save
 from .nn.summary import summary
 from .ops import FUNCTIONS as _FUNCTIONS
 from .ops.shape import concatenate, stack, where
+from .replay import compile  # noqa: A004  (tm.compile, as torch.compile)
 from .rng import get_rng, manual_seed
 from .tensor import Tensor
-from .replay import compile  # noqa: A004  (tm.compile, as torch.compile)
 
 __version__ = "0.1.0"
 

@@ -98,7 +98,11 @@ def _from_env() -> None:
     global _mode
     mode = os.environ.get("TM_BLAS_THREADS", "keep").strip().lower() or "keep"
     if mode not in ("auto", "keep"):
-        raise ValueError(f"TM_BLAS_THREADS must be 'auto' or 'keep', got {mode!r}")
+        import warnings
+
+        warnings.warn(f"TM_BLAS_THREADS must be 'auto' or 'keep', got {mode!r}; using 'keep'",
+                      RuntimeWarning, stacklevel=2)
+        mode = "keep"
     _mode = mode  # "auto" looks BLAS up at the first small product, not at import
 
 

@@ -198,6 +198,16 @@ class CompiledStep:
             _trace.ACTIVE = None
         if autograd._TICK != rec.tick:
             rec.refuse("a tensor was changed in place during the step")
+        made = {id(e[4]) for e in rec.tape if e[0] == "op"}
+        made.update(id(t) for t in rec.created)
+        made.update(id(t) for t in stand_ins.values())
+        for o in _flat(out):
+            if isinstance(o, np.ndarray):
+                rec.refuse("the step returns an array; return Tensors (a replay recomputes "
+                           "only those)")
+            elif isinstance(o, Tensor) and id(o) not in made:
+                rec.refuse("the step returns a tensor that no op of the step computed (a "
+                           ".grad, a parameter): a replay would return it unchanged")
         if not any(e[0] == "backward" for e in rec.tape) and any(
                 isinstance(o, Tensor) and o.requires_grad for o in _flat(out)):
             rec.refuse("the step returns a tensor that requires grad but runs no backward "
