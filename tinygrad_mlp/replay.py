@@ -292,7 +292,8 @@ def backward_plan(root, rec: Recorder) -> tuple:
     The same Kahn order as ``autograd._backward`` (so sums accumulate in the same
     order and the gradients are bit-identical): a list of (gradient slot of the
     node's output, node, output tensor, per input (slot, shape, dtype) or None),
-    then the (slot, leaf) pairs whose gradients go to ``.grad``.
+    the (slot, leaf) pairs whose gradients go to ``.grad``, the number of slots and
+    the seed gradient (ones).
     """
     deps = autograd.count_consumers([root])
     slot = {root: 0}
@@ -315,17 +316,17 @@ def backward_plan(root, rec: Recorder) -> tuple:
                 edges.append(None)
         steps.append((slot[t], node, t, tuple(edges)))
     leaves = [(i, p) for p, i in slot.items() if p._ctx is None]
-    return steps, leaves, len(slot)
+    seed = np.ones(root.data.shape, root.data.dtype)  # dL/dL, copied at each replay
+    return steps, leaves, len(slot), seed
 
 
 def run_plan(plan) -> None:
     """Backward along a ``backward_plan``: what ``autograd._backward`` would do, minus
     the walk, the checks that recording already made, and the freeing of the graph."""
-    steps, leaves, n = plan
+    steps, leaves, n, seed = plan
     grads = [None] * n
     if steps:
-        root = steps[0][2].data
-        grads[0] = np.ones(root.shape, root.dtype)
+        grads[0] = seed.copy()
     for i, node, t, edges in steps:
         g = grads[i]
         if g is None:

@@ -84,7 +84,7 @@ def reduce_losses(losses, reduction: str, denom):
     """(value, scale): the reduced loss and the factor the gradient is multiplied by."""
     if reduction == "none":
         return losses, 1.0
-    total = losses.sum()
+    total = xp.add.reduce(losses, axis=None)  # (= losses.sum(), without its Python wrapper)
     if reduction == "sum":
         return total, 1.0
     if denom:  # (the dtype's own scalar: NumPy 1.x would promote)
