@@ -368,3 +368,53 @@ def test_any_mlp_replays_bit_identically(widths, acts, opt_name, batch, loss, dt
     assert l1 == l2
     for a, b in zip(w1, w2):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_mode_switch_after_recording_runs_eagerly():
+    model = nn.Sequential(nn.Linear(5, 7), nn.Dropout(0.5), nn.ReLU(), nn.Linear(7, 3))
+    model.eval()  # recorded in eval mode: dropout is the identity, so it can be replayed
+
+    @tm.compile
+    def predict(xb):
+        with tm.no_grad():
+            return model(xb)
+
+    xs = [tm.from_numpy(a) for a, _ in _data(4)]
+    for x in xs:
+        predict(x)
+    assert predict.replays == 2
+    model.train()  # dropout must now drop: a replay would not
+    with pytest.warns(RuntimeWarning, match="Sequential is in training mode"):
+        out = predict(xs[0])
+    assert predict.replays == 2
+    assert (out.data == 0).any() or not np.array_equal(out.data, predict(xs[0]).data)
+
+
+def test_an_error_after_the_update_is_raised_not_rerun():
+    """Running the step eagerly after its optimizer step replayed would update twice: the
+    error is raised instead, with the weights where an eager step leaves them."""
+    xb, yb = _data(1)[0]
+    bad = yb.copy()
+    bad[0] = 7
+    calls = [(a, b) for a, b in _data(3)] + [(xb, bad)]
+    weights = []
+    for compiled in (False, True):
+        model = _model()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(xb, yb):
+            opt.zero_grad()
+            (model(xb) ** 2).mean().backward()
+            opt.step()
+            return F.cross_entropy(model(xb), yb)  # after the update: labels checked here
+
+        f = tm.compile(step) if compiled else step
+        for x, y in calls[:-1]:
+            f(tm.from_numpy(x), tm.from_numpy(y))
+        with pytest.raises(ValueError, match="out of range"):
+            f(tm.from_numpy(calls[-1][0]), tm.from_numpy(calls[-1][1]))
+        if compiled:
+            assert f.replays == 1
+        weights.append([p.data.copy() for p in model.parameters()])
+    for a, b in zip(*weights):
+        np.testing.assert_array_equal(a, b)

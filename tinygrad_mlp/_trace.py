@@ -28,8 +28,11 @@ def refuse(reason: str) -> None:
         rec.refuse(reason)
 
 
-def recorded_call(method: Callable) -> Callable:
-    """Decorator for methods that a replay calls again as they are (``Optimizer.step``)."""
+def recorded_call(method: Callable | None = None, *, idempotent: bool = False) -> Callable:
+    """Decorator for methods that a replay calls again as they are (``Optimizer.step``);
+    ``idempotent=True`` for those that may safely run twice (``zero_grad``)."""
+    if method is None:
+        return functools.partial(recorded_call, idempotent=idempotent)
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
@@ -38,6 +41,6 @@ def recorded_call(method: Callable) -> Callable:
             return method(self, *args, **kwargs)
         if any(callable(a) for a in (*args, *kwargs.values())):
             rec.refuse(f"{type(self).__name__}.{method.__name__} with a closure")
-        return rec.call(functools.partial(method, self), args, kwargs)
+        return rec.call(functools.partial(method, self), args, kwargs, idempotent)
 
     return wrapper

@@ -72,6 +72,7 @@ class Recorder:
         self.created: list = []  # leaf tensors made during the step
         self.refused: str | None = None
         self.opaque = 0  # > 0 inside a recorded call (optimizer.step): ops not recorded
+        self.modules: dict = {}  # id -> (module, its .training) of every module called
         self.tick = autograd._TICK
 
     def refuse(self, reason: str) -> None:
@@ -112,11 +113,12 @@ class Recorder:
             return
         self.tape.append(("backward", backward_plan(root, self)))
 
-    def call(self, fn: Callable, args: tuple, kwargs: dict):
-        """Run ``fn(*args, **kwargs)`` now and put it on the tape (ops inside not recorded)."""
+    def call(self, fn: Callable, args: tuple, kwargs: dict, idempotent: bool = False):
+        """Run ``fn(*args, **kwargs)`` now and put it on the tape (ops inside not recorded).
+        ``idempotent``: calling it twice does what calling it once does (``zero_grad``)."""
         if self.opaque:
             return fn(*args, **kwargs)
-        self.tape.append(("call", fn, args, kwargs))
+        self.tape.append(("call", fn, args, kwargs, idempotent))
         self.opaque += 1
         try:
             return fn(*args, **kwargs)
@@ -161,6 +163,11 @@ class CompiledStep:
             self._warn(f"arguments {_describe(key)} differ from the recorded call's "
                        f"{_describe(self._key)}", key)
             return self.fn(*args, **kwargs)
+        for m, training in self._modules:
+            if m.training is not training:
+                self._warn(f"{type(m).__name__} is in {'training' if m.training else 'eval'} "
+                           f"mode, recorded in the other", ("mode", id(m), m.training))
+                return self.fn(*args, **kwargs)
         try:
             out = self._replay(args, kwargs)
         except _Replay as exc:
@@ -218,6 +225,7 @@ class CompiledStep:
             self._warn(f"cannot be replayed: {rec.refused}", "refused")
             return out
         self._key, self._tape, self._leaves = key, rec.tape, leaves
+        self._modules = list(rec.modules.values())
         self._program = _program(rec.tape)
         self._stand_ins = [(slots[id(a.data)], s) for a, s in
                            ((a, stand_ins[id(a)]) for a in _tensors(args, kwargs))]
@@ -244,6 +252,7 @@ class CompiledStep:
             t.data = arrays[i]
         tick = autograd._TICK
         ndarray = np.ndarray
+        committed = False  # a backward or an optimizer step has run: no going back
         for kind, a, b, c, d, e, f in self._program:
             if kind == 0:  # an op: a=forward, b=input tensors, c=params, d=output, e=subs, f=check
                 inputs = tuple([t.data for t in b])
@@ -255,14 +264,18 @@ class CompiledStep:
                             f(inputs, c)
                     data = a(*inputs, **c) if c else a(*inputs)
                 except (ValueError, IndexError, TypeError) as exc:
+                    if committed:  # running eagerly now would apply an update twice
+                        raise
                     raise _Replay() from exc
                 d.data = data if type(data) is ndarray else np.asarray(data)
                 node = d._ctx
                 if node is not None:
                     node.parents, node.inputs, node._tick = b, inputs, tick
             elif kind == 1:
+                committed = True
                 run_plan(a)
             else:
+                committed = committed or not d
                 a(*b, **c)
         out = self._out
         if type(out) is Tensor:
@@ -281,8 +294,8 @@ def _program(tape: list) -> list:
         elif entry[0] == "backward":
             prog.append((1, entry[1], None, None, None, None, None))
         else:
-            _, fn, a, kw = entry
-            prog.append((2, fn, a, kw, None, None, None))
+            _, fn, a, kw, idempotent = entry
+            prog.append((2, fn, a, kw, idempotent, None, None))
     return prog
 
 

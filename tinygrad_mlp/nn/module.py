@@ -302,7 +302,7 @@ class Module(StateDictMixin, DtypeDeviceMixin):
             p.requires_grad_(requires_grad)
         return self
 
-    @recorded_call
+    @recorded_call(idempotent=True)
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the parameters' gradients (``grad = None``, or zeros in place)."""
         for p in self.parameters():
@@ -349,6 +349,8 @@ class Module(StateDictMixin, DtypeDeviceMixin):
         raise NotImplementedError(f"{type(self).__name__}.forward is abstract: define it")
 
     def __call__(self, *args, **kwargs):
+        if _trace.ACTIVE is not None:  # tm.compile is recording: replays check the mode
+            _trace.ACTIVE.modules.setdefault(id(self), (self, self.training))
         d = self.__dict__
         if d.get("_forward_pre_hooks") or d.get("_forward_hooks") or d.get("_backward_hooks"):
             return self._call_with_hooks(args, kwargs)

@@ -192,7 +192,7 @@ class Optimizer:
             group["lr"] = value
 
     # --------------------------------------------------------------- steps
-    @recorded_call
+    @recorded_call(idempotent=True)
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients (``grad = None``, the default), or zero them in place."""
         for group in self.param_groups:
