@@ -402,7 +402,7 @@ def test_an_error_after_the_update_is_raised_not_rerun():
         model = _model()
         opt = optim.SGD(model.parameters(), lr=0.1)
 
-        def step(xb, yb):
+        def step(xb, yb, model=model, opt=opt):
             opt.zero_grad()
             (model(xb) ** 2).mean().backward()
             opt.step()
