@@ -418,3 +418,32 @@ def test_an_error_after_the_update_is_raised_not_rerun():
         weights.append([p.data.copy() for p in model.parameters()])
     for a, b in zip(*weights):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_grad_reset_the_tape_cannot_see_runs_eagerly():
+    """``w.grad = None`` is plain Python: a replay finds .grad set where the recording
+    found None, and runs the step eagerly rather than accumulating."""
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal(3).astype(np.float32)
+    xs = [rng.standard_normal(3).astype(np.float32) for _ in range(5)]
+    results = []
+    for compiled in (False, True):
+        w = tm.tensor(w0.copy(), requires_grad=True)
+        opt = optim.SGD([w], lr=0.1)
+
+        def step(x, w=w, opt=opt):
+            w.grad = None
+            loss = (x * w).tanh().sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        f = tm.compile(step) if compiled else step
+        if compiled:
+            with pytest.warns(RuntimeWarning, match="reset outside zero_grad"):
+                outs = [f(tm.from_numpy(x)).item() for x in xs]
+        else:
+            outs = [f(tm.from_numpy(x)).item() for x in xs]
+        results.append((outs, w.data.copy()))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[0][1], results[1][1])

@@ -43,8 +43,13 @@ When a replay cannot be trusted, the step runs eagerly, with a warning:
   depend on the data; or it drew random numbers (dropout), updated running
   statistics (batch norm in training), ran hooks or custom Functions, or
   changed a tensor in place — work that a replay would skip;
+* a module is in the other mode (``train()``/``eval()``) than when recorded, or a
+  ``.grad`` is None where the recording found it set or the other way round
+  (``p.grad = None`` in the step is plain Python, not on the tape);
 * a replayed op rejects its inputs (an out-of-range label): the eager run
   then raises the error an eager step would, or computes what it should.
+  After a replayed backward or optimizer step, the error is raised instead
+  (an eager rerun would update twice).
 """
 
 from __future__ import annotations
@@ -272,8 +277,14 @@ class CompiledStep:
                 if node is not None:
                     node.parents, node.inputs, node._tick = b, inputs, tick
             elif kind == 1:
+                if committed:
+                    try:
+                        run_plan(a)
+                    except _Replay as exc:  # too late to run eagerly instead
+                        raise RuntimeError(f"tm.compile: {exc.__cause__}") from None
+                else:
+                    run_plan(a)
                 committed = True
-                run_plan(a)
             else:
                 committed = committed or not d
                 a(*b, **c)
@@ -328,7 +339,9 @@ def backward_plan(root, rec: Recorder) -> tuple:
             else:
                 edges.append(None)
         steps.append((slot[t], node, t, tuple(edges)))
-    leaves = [(i, p) for p, i in slot.items() if p._ctx is None]
+    # Whether each leaf's .grad was None when recorded: a replay finding otherwise means
+    # Python code the tape does not hold (``p.grad = None``) ran, and must not go on.
+    leaves = [(i, p, p.grad is None) for p, i in slot.items() if p._ctx is None]
     seed = np.ones(root.data.shape, root.data.dtype)  # dL/dL, copied at each replay
     return steps, leaves, len(slot), seed
 
@@ -337,6 +350,12 @@ def run_plan(plan) -> None:
     """Backward along a ``backward_plan``: what ``autograd._backward`` would do, minus
     the walk, the checks that recording already made, and the freeing of the graph."""
     steps, leaves, n, seed = plan
+    for _, leaf, was_none in leaves:
+        if (leaf.grad is None) is not was_none:
+            raise _Replay() from RuntimeError(
+                f"a .grad of shape {leaf.shape} is {'set' if was_none else 'None'} where the "
+                f"recorded step found it {'None' if was_none else 'set'} (a .grad reset "
+                f"outside zero_grad?)")
     grads = [None] * n
     if steps:
         grads[0] = seed.copy()
@@ -357,7 +376,7 @@ def run_plan(plan) -> None:
             prev = grads[j]
             grads[j] = pg if prev is None else prev + pg
     handed: set = set()
-    for i, leaf in leaves:
+    for i, leaf, _ in leaves:
         g = grads[i]
         if g is None:
             continue
