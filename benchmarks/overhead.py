@@ -7,7 +7,9 @@ The chain repeats four ops, ``x = sigmoid(tanh(x * w + b))``:
 200 ops in all, on tensors of shape (1,) (pure overhead) and (32, 100), then
 ``sum`` and backward to x, w and b, by tinygrad_mlp, by the same computation written
 by hand in NumPy (forward and hand-derived backward), and by PyTorch when installed
-(one thread: ``torch.set_num_threads(1)``, shown in the header).  Then a
+(one thread: ``torch.set_num_threads(1)``, shown in the header), and by the same
+tinygrad_mlp chain as a ``tm.compile`` step (recorded once, then replayed: its
+gradients must equal eager mode's bit for bit).  Then a
 100,000-op chain (``h = h * 1.0000001``) built and backpropagated, by tinygrad_mlp and
 PyTorch.
 
@@ -76,6 +78,28 @@ def chain_torch(torch, x0, w0, b0):
     return x.grad.numpy(), w.grad.numpy(), b.grad.numpy()
 
 
+def compiled_chain_tm(x0: np.ndarray, w0: np.ndarray, b0: np.ndarray):
+    """The same chain as a ``tm.compile`` step (x, w, b made once, their gradients reset
+    by an optimizer's ``zero_grad``): what replaying the recorded op nodes costs."""
+    x, w, b = (tm.tensor(a, requires_grad=True) for a in (x0, w0, b0))
+    grads = tm.optim.SGD([x, w, b], lr=0.0)
+
+    @tm.compile
+    def step():
+        grads.zero_grad()
+        h = x
+        for _ in range(N_OPS // 4):
+            h = (h * w + b).tanh().sigmoid()
+        total = h.sum()
+        total.backward()
+        return total
+
+    def call():
+        step()
+        return x.grad.data, w.grad.data, b.grad.data
+    return call
+
+
 def repeated(fn, inner: int):
     def call():
         for _ in range(inner):
@@ -105,19 +129,24 @@ def long_chain_torch(torch, n: int) -> None:
 def chains(torch, repeats: int, inner: int) -> dict:
     print(f"\nchain of {N_OPS} elementwise ops, forward + backward; microseconds per op, "
           f"median [min–max] of {repeats} interleaved rounds of {inner} chains")
-    cols = f"  {'shape':<10} {'numpy':<24} {'tinygrad_mlp':<24}"
+    cols = f"  {'shape':<10} {'numpy':<24} {'tinygrad_mlp':<24} {'tm.compile':<24}"
     if torch is not None:
         cols += f" {'torch':<24}"
-    print(cols + " tm/numpy" + (" tm/torch" if torch is not None else ""))
+    print(cols + " tm/numpy" + (" tm/torch compiled/torch" if torch is not None else ""))
     rng = np.random.default_rng(0)
     results = {}
     for shape in [(1,), (32, 100)]:
         x0, w0, b0 = (rng.standard_normal(shape).astype(np.float32) for _ in range(3))
         ref = chain_numpy(x0, w0, b0)
-        for r, g in zip(ref, chain_tm(x0, w0, b0)):
-            np.testing.assert_allclose(g, r, rtol=1e-4, atol=1e-6)
+        compiled = compiled_chain_tm(x0, w0, b0)
+        for _ in range(3):  # call 1 eager, call 2 records, call 3 replays
+            for r, g in zip(ref, chain_tm(x0, w0, b0)):
+                np.testing.assert_allclose(g, r, rtol=1e-4, atol=1e-6)
+            for r, g in zip(chain_tm(x0, w0, b0), compiled()):
+                np.testing.assert_array_equal(g, r)  # replay = eager, bit for bit
         sides = {"numpy": repeated(lambda: chain_numpy(x0, w0, b0), inner),
-                 "tinygrad_mlp": repeated(lambda: chain_tm(x0, w0, b0), inner)}
+                 "tinygrad_mlp": repeated(lambda: chain_tm(x0, w0, b0), inner),
+                 "tm.compile": repeated(compiled, inner)}
         if torch is not None:
             sides["torch"] = repeated(lambda: chain_torch(torch, x0, w0, b0), inner)
         for side in sides.values():  # warm-up, untimed
@@ -129,6 +158,7 @@ def chains(torch, repeats: int, inner: int) -> dict:
         line += f" {ratio(per_op['tinygrad_mlp'], per_op['numpy']):>8.2f}"
         if torch is not None:
             line += f" {ratio(per_op['tinygrad_mlp'], per_op['torch']):>8.2f}"
+            line += f" {ratio(per_op['tm.compile'], per_op['torch']):>15.2f}"
         print(line)
         results[str(shape)] = per_op
     return results

@@ -255,12 +255,17 @@ class CompiledStep:
             s.data = arrays[i]
         for i, t in self._leaves:
             t.data = arrays[i]
-        tick = autograd._TICK
         ndarray = np.ndarray
         committed = False  # a backward or an optimizer step has run: no going back
         for kind, a, b, c, d, e, f in self._program:
             if kind == 0:  # an op: a=forward, b=input tensors, c=params, d=output, e=subs, f=check
-                inputs = tuple([t.data for t in b])
+                n = len(b)
+                if n == 2:
+                    inputs = (b[0].data, b[1].data)
+                elif n == 1:
+                    inputs = (b[0].data,)
+                else:
+                    inputs = tuple([t.data for t in b])
                 try:
                     if e:
                         for k, i in e:  # (c is this tape's own dict: safe to update)
@@ -274,8 +279,8 @@ class CompiledStep:
                     raise _Replay() from exc
                 d.data = data if type(data) is ndarray else np.asarray(data)
                 node = d._ctx
-                if node is not None:
-                    node.parents, node.inputs, node._tick = b, inputs, tick
+                if node is not None:  # (its parents were set once, by _program)
+                    node.inputs = inputs
             elif kind == 1:
                 if committed:
                     try:
@@ -301,6 +306,8 @@ def _program(tape: list) -> list:
         if entry[0] == "op":
             _, node, tensors, params, out, subs = entry
             check = getattr(node, "check_replay", None) if subs else None
+            if out._ctx is node:  # backward freed them; the plan reads them from here on
+                node.parents = tensors
             prog.append((0, node.forward, tensors, dict(params), out, subs, check))
         elif entry[0] == "backward":
             prog.append((1, entry[1], None, None, None, None, None))
@@ -371,7 +378,7 @@ def run_plan(plan) -> None:
             j, shape, dtype = edge
             if pg.shape != shape:
                 pg = autograd.sum_to_shape(pg, shape)
-            if pg.dtype != dtype:
+            if pg.dtype is not dtype and pg.dtype != dtype:
                 pg = pg.astype(dtype)
             prev = grads[j]
             grads[j] = pg if prev is None else prev + pg
