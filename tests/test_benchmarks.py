@@ -97,6 +97,7 @@ def test_overhead_quick():
         cells = re.findall(r"(\d+\.\d+) µs \[(\d+\.\d+)–(\d+\.\d+)\]", line)
         assert len(cells) >= 2
         assert all(float(lo) <= float(med) <= float(hi) for med, lo, hi in cells)
+    assert re.search(r"^  shape .*tm\.compile", out, re.M)  # the replayed chain's column
     assert "tinygrad_mlp" in found
 
 
@@ -110,19 +111,20 @@ def test_train_speed_quick(tmp_path):
     assert "small batch: 784-100-10 sigmoid, SGD" in out
     assert "large batch: 784-512-256-10 relu, Adam" in out
     found = rows(out)
-    for side in ("numpy", "numpy (inpl)", "tinygrad_mlp"):
+    for side in ("numpy", "numpy (inpl)", "tinygrad_mlp", "tm.compile"):
         assert len(found[side]) == 2, side  # one row per setting
         for *_, rest in found[side]:
             ratio, *dws = rest.split()  # max |Δw| vs numpy, and vs torch when installed
             float(ratio), [float(dw) for dw in dws]
     assert all(rest.split()[0] == "1.00" for *_, rest in found["numpy"])
-    peak = re.findall(r"^  (numpy|numpy \(inpl\)|tinygrad_mlp)\s+(\d+\.\d+)\s+(\d+\.\d+)$",
-                      out, re.M)
-    assert [side for side, *_ in peak] == ["numpy", "numpy (inpl)", "tinygrad_mlp"]
+    peak = re.findall(
+        r"^  (numpy|numpy \(inpl\)|tinygrad_mlp|tm\.compile)\s+(\d+\.\d+)\s+(\d+\.\d+)$",
+        out, re.M)
+    assert [side for side, *_ in peak] == ["numpy", "numpy (inpl)", "tinygrad_mlp", "tm.compile"]
     assert all(float(mb) > 0 for _, mb, _ in peak)
     results = json.loads(path.read_text())
     assert set(results["settings"]) == {"small batch", "large batch"}
-    assert set(results["peak_memory"]) == {"numpy", "numpy (inpl)", "tinygrad_mlp"}
+    assert set(results["peak_memory"]) == {"numpy", "numpy (inpl)", "tinygrad_mlp", "tm.compile"}
 
 
 def test_peers_quick():
