@@ -230,8 +230,6 @@ def run_backward(
     Otherwise nothing is accumulated and the gradients of ``inputs`` are
     returned, in order (``None`` for an input the roots do not depend on).
     """
-    # Large graphs make many container objects; the cyclic collector would
-    # rescan them all repeatedly while nothing here creates cycles.
     rec = _trace.ACTIVE
     if rec is not None and not rec.opaque:  # tm.compile is recording
         rec.backward(roots, root_grads, create_graph, inputs)
@@ -240,6 +238,8 @@ def run_backward(
             return run_backward(roots, root_grads, retain_graph, create_graph, inputs)
         finally:
             rec.opaque -= 1
+    # Large graphs make many container objects; the cyclic collector would
+    # rescan them all repeatedly while nothing here creates cycles.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     if create_graph and inputs is None:
