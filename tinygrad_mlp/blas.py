@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
+
 __all__ = ["SMALL", "matmul", "policy", "set_policy"]
 
 #: Products with m·k·n up to this run on one thread (32·784·100 ≈ 2.5e6 is small;
@@ -42,8 +44,6 @@ def _find_openblas():
         from threadpoolctl import ThreadpoolController
     except ImportError:
         return None, 1
-    import numpy as np
-
     np.ones((2, 2)) @ np.ones((2, 2))  # makes sure NumPy's BLAS is loaded
     for lib in ThreadpoolController().lib_controllers:
         if lib.internal_api == "openblas" and "numpy" in lib.filepath:
@@ -56,6 +56,7 @@ def _resolve() -> None:
     _set_threads, _threads = _find_openblas()
     if _set_threads is None or _threads < 2:
         _mode = "keep"
+        _bind()
 
 
 def set_policy(mode: str = "auto", small: int | None = None) -> None:
@@ -71,6 +72,7 @@ def set_policy(mode: str = "auto", small: int | None = None) -> None:
     _mode, _set_threads = mode, None
     if mode == "auto":
         _resolve()
+    _bind()
 
 
 def policy() -> dict:
@@ -80,18 +82,29 @@ def policy() -> dict:
     return {"mode": _mode, "small": SMALL, "threads": _threads}
 
 
-def matmul(a, b):
-    """``a @ b`` for 2-D arrays, on one BLAS thread when m·k·n ≤ ``SMALL`` (policy "auto")."""
-    if _mode == "auto" and a.shape[0] * a.shape[1] * b.shape[1] <= SMALL:
+def _policy_matmul(a, b):
+    """``a @ b`` for 2-D arrays, on one BLAS thread when m·k·n ≤ ``SMALL``."""
+    if a.shape[0] * a.shape[1] * b.shape[1] <= SMALL:
         if _set_threads is None:
             _resolve()
-            return matmul(a, b)
+            if _set_threads is None:
+                return a @ b
         _set_threads(1)
         try:
             return a @ b
         finally:
             _set_threads(_threads)
     return a @ b
+
+
+#: ``blas.matmul(a, b)``: ``a @ b`` for 2-D arrays under the policy in force — NumPy's own
+#: ``matmul`` (no Python frame) under "keep", ``_policy_matmul`` under "auto".
+matmul = np.matmul
+
+
+def _bind() -> None:
+    global matmul
+    matmul = _policy_matmul if _mode == "auto" else np.matmul
 
 
 def _from_env() -> None:
@@ -104,6 +117,7 @@ def _from_env() -> None:
                       RuntimeWarning, stacklevel=2)
         mode = "keep"
     _mode = mode  # "auto" looks BLAS up at the first small product, not at import
+    _bind()
 
 
 _from_env()
