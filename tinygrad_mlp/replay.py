@@ -31,7 +31,8 @@ What is recorded (the *tape*), in the order the step did it:
 
 The step's arguments (Tensors, ndarrays) are the data that changes between
 calls; parameters and buffers are read afresh at every replay; anything else
-the step reads is frozen at recording time.  A replay returns what the step
+the step reads is frozen at recording time, and its own Python (a counter, a
+print) does not run at a replay.  A replay returns what the step
 returned, as new Tensors with no graph (backward has already run).
 
 When a replay cannot be trusted, the step runs eagerly, with a warning:
