@@ -256,33 +256,16 @@ class CompiledStep:
             s.data = arrays[i]
         for i, t in self._leaves:
             t.data = arrays[i]
-        ndarray = np.ndarray
         committed = False  # a backward or an optimizer step has run: no going back
-        for kind, a, b, c, d, e, f in self._program:
-            if kind == 0:  # an op: a=forward, b=input tensors, c=params, d=output, e=subs, f=check
-                n = len(b)
-                if n == 2:
-                    inputs = (b[0].data, b[1].data)
-                elif n == 1:
-                    inputs = (b[0].data,)
-                else:
-                    inputs = tuple([t.data for t in b])
+        for kind, a, b, c in self._program:
+            if kind == 0:  # a run of ops: a = their (forward, inputs, params, ...) tuples
                 try:
-                    if e:
-                        for k, i in e:  # (c is this tape's own dict: safe to update)
-                            c[k] = arrays[i]
-                        if f is not None:
-                            f(inputs, c)
-                    data = a(*inputs, **c) if c else a(*inputs)
+                    _run_ops(a, arrays)
                 except (ValueError, IndexError, TypeError) as exc:
                     if committed:  # running eagerly now would apply an update twice
                         raise
                     raise _Replay() from exc
-                d.data = data if type(data) is ndarray else np.asarray(data)
-                node = d._ctx
-                if node is not None:  # (its parents were set once, by _program)
-                    node.inputs = inputs
-            elif kind == 1:
+            elif kind == 1:  # a backward: a = its plan
                 if committed:
                     try:
                         run_plan(a)
@@ -291,9 +274,9 @@ class CompiledStep:
                 else:
                     run_plan(a)
                 committed = True
-            else:
-                committed = committed or not d
-                a(*b, **c)
+            else:  # a recorded call: a = the function, b = (args, kwargs), c = idempotent
+                committed = committed or not c
+                a(*b[0], **b[1])
         out = self._out
         if type(out) is Tensor:
             return Tensor._wrap(out.data)
@@ -301,21 +284,49 @@ class CompiledStep:
 
 
 def _program(tape: list) -> list:
-    """The tape as flat 7-tuples for the replay loop (see ``CompiledStep._replay``)."""
-    prog = []
+    """The tape as (kind, a, b, c) entries for ``CompiledStep._replay``: consecutive ops
+    become one entry (kind 0) holding their ``_run_ops`` tuples."""
+    prog: list = []
     for entry in tape:
         if entry[0] == "op":
             _, node, tensors, params, out, subs = entry
             check = getattr(node, "check_replay", None) if subs else None
-            if out._ctx is node:  # backward freed them; the plan reads them from here on
+            own = out._ctx is node
+            if own:  # backward freed them; the plan reads them from here on
                 node.parents = tensors
-            prog.append((0, node.forward, tensors, dict(params), out, subs, check))
+            op = (node.forward, tensors, len(tensors), dict(params), out, node if own else None,
+                  subs, check)
+            if prog and prog[-1][0] == 0:
+                prog[-1][1].append(op)
+            else:
+                prog.append((0, [op], None, None))
         elif entry[0] == "backward":
-            prog.append((1, entry[1], None, None, None, None, None))
+            prog.append((1, entry[1], None, None))
         else:
-            _, fn, a, kw, idempotent = entry
-            prog.append((2, fn, a, kw, idempotent, None, None))
+            _, fn, args, kwargs, idempotent = entry
+            prog.append((2, fn, (args, kwargs), idempotent))
     return prog
+
+
+def _run_ops(ops: list, arrays: list) -> None:
+    """Each op's own forward again, on its inputs' current arrays (the tight loop)."""
+    ndarray = np.ndarray
+    for forward, tensors, n, params, out, node, subs, check in ops:
+        if n == 2:
+            inputs = (tensors[0].data, tensors[1].data)
+        elif n == 1:
+            inputs = (tensors[0].data,)
+        else:
+            inputs = tuple([t.data for t in tensors])
+        if subs:  # argument arrays among the params (labels); params is this tape's own dict
+            for k, i in subs:
+                params[k] = arrays[i]
+            if check is not None:
+                check(inputs, params)
+        data = forward(*inputs, **params) if params else forward(*inputs)
+        out.data = data if type(data) is ndarray else np.asarray(data)
+        if node is not None:  # (its parents were set once, by _program)
+            node.inputs = inputs
 
 
 def backward_plan(root, rec: Recorder) -> tuple:
@@ -323,7 +334,8 @@ def backward_plan(root, rec: Recorder) -> tuple:
 
     The same Kahn order as ``autograd._backward`` (so sums accumulate in the same
     order and the gradients are bit-identical): a list of (gradient slot of the
-    node's output, node, output tensor, per input (slot, shape, dtype) or None),
+    node's output, its backward, the node, its output tensor, per input (slot, shape,
+    dtype) or None),
     the (slot, leaf) pairs whose gradients go to ``.grad``, the number of slots and
     the seed gradient (ones).
     """
@@ -346,7 +358,7 @@ def backward_plan(root, rec: Recorder) -> tuple:
                 edges.append((slot.setdefault(p, len(slot)), p.data.shape, p.data.dtype))
             else:
                 edges.append(None)
-        steps.append((slot[t], node, t, tuple(edges)))
+        steps.append((slot[t], node.backward, node, t, tuple(edges)))
     # Whether each leaf's .grad was None when recorded: a replay finding otherwise means
     # Python code the tape does not hold (``p.grad = None``) ran, and must not go on.
     leaves = [(i, p, p.grad is None) for p, i in slot.items() if p._ctx is None]
@@ -366,13 +378,13 @@ def run_plan(plan) -> None:
                 f"outside zero_grad?)")
     grads = [None] * n
     if steps:
-        grads[0] = seed.copy()
-    for i, node, t, edges in steps:
+        grads[0] = seed.copy()  # (steps[0] is the root's node)
+    for i, backward, node, t, edges in steps:
         g = grads[i]
         if g is None:
             continue
         grads[i] = None
-        in_grads = node.backward(g, t.data, *node.inputs)
+        in_grads = backward(g, t.data, *node.inputs)
         for edge, pg in zip(edges, in_grads):
             if edge is None or pg is None:
                 continue
