@@ -42,8 +42,9 @@ When a replay cannot be trusted, the step runs eagerly, with a warning:
 * while recording, the step read a tensor's value into Python (``item``,
   ``bool``, ``float``, ``tolist``, ``numpy``, printing): its control flow may
   depend on the data; or it drew random numbers (dropout), updated running
-  statistics (batch norm in training), ran hooks or custom Functions, or
-  changed a tensor in place — work that a replay would skip;
+  statistics (batch norm in training), ran hooks or custom Functions,
+  changed a tensor in place, or handed an op an array it computed itself
+  (NumPy on an argument, batch norm's buffers) — work a replay would skip;
 * a module is in the other mode (``train()``/``eval()``) than when recorded, or a
   ``.grad`` is None where the recording found it set or the other way round
   (``p.grad = None`` in the step is plain Python, not on the tape);
@@ -89,8 +90,15 @@ class Recorder:
     def op(self, node, tensors: tuple, params: dict, out) -> None:
         if self.opaque:
             return
-        subs = [(k, self.slots[id(v)]) for k, v in params.items()
-                if isinstance(v, np.ndarray) and id(v) in self.slots]
+        subs = []
+        for k, v in params.items():
+            if isinstance(v, np.ndarray):
+                if id(v) in self.slots:  # an argument array (labels, indices): swapped
+                    subs.append((k, self.slots[id(v)]))
+                elif v.flags.writeable:  # computed in the step, maybe from the data
+                    self.refuse(f"{type(node).name()} got an array ({k}=) computed inside the "
+                                f"step or taken from a module's buffers; pass it as an "
+                                f"argument")
         self.tape.append(("op", node, tensors, params, out, subs))
 
     def made(self, t) -> None:
