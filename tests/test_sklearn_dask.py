@@ -40,8 +40,10 @@ def _one_blas_thread():
         yield
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def client():
+    """A fresh 2-worker cluster per test: after the killed-worker test (or a failure in it)
+    a half-restarted cluster must not be handed on (a later scatter could hang on it)."""
     from dask.distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
