@@ -24,8 +24,8 @@ What is recorded (the *tape*), in the order the step did it:
 * every op node the step applied, with its inputs and settings: a replay runs
   the node's own ``forward`` again on the current input arrays (the same code
   as eager mode, so the results are bit-identical);
-* each ``backward``: replayed by the engine's own backward on the recorded
-  graph;
+* each ``backward``: the engine's own walk over the recorded graph, worked out
+  once (``_replay_plan.py``) and replayed in the same order;
 * ``optimizer.zero_grad()``, ``optimizer.step()`` and ``module.zero_grad()``:
   called again as they are (learning-rate schedulers keep working).
 
@@ -64,6 +64,8 @@ import numpy as np
 
 from . import _trace, autograd
 from . import hooks as _hooks
+from ._replay_plan import Replay as _Replay
+from ._replay_plan import backward_plan, run_plan
 from .tensor import Tensor
 
 __all__ = ["compile", "CompiledStep"]
@@ -138,10 +140,6 @@ class Recorder:
             return fn(*args, **kwargs)
         finally:
             self.opaque -= 1
-
-
-class _Replay(Exception):
-    """A replayed op rejected its inputs: run the step eagerly instead."""
 
 
 class CompiledStep:
@@ -335,83 +333,6 @@ def _run_ops(ops: list, arrays: list) -> None:
         out.data = data if type(data) is ndarray else np.asarray(data)
         if node is not None:  # (its parents were set once, by _program)
             node.inputs = inputs
-
-
-def backward_plan(root, rec: Recorder) -> tuple:
-    """The engine's backward walk for this graph, worked out once (``run_plan`` replays it).
-
-    The same Kahn order as ``autograd._backward`` (so sums accumulate in the same
-    order and the gradients are bit-identical): a list of (gradient slot of the
-    node's output, its backward, the node, its output tensor, per input (slot, shape,
-    dtype) or None),
-    the (slot, leaf) pairs whose gradients go to ``.grad``, the number of slots and
-    the seed gradient (ones).
-    """
-    deps = autograd.count_consumers([root])
-    slot = {root: 0}
-    steps = []
-    ready = [root] if root._ctx is not None and root not in deps else []
-    while ready:
-        t = ready.pop()
-        if t._retains_grad:
-            rec.refuse("retain_grad() on a tensor inside the step")
-        node = t._ctx
-        edges = []
-        for p in node.parents:
-            if p._ctx is not None:
-                deps[p] -= 1
-                if deps[p] == 0:
-                    ready.append(p)
-            if p.requires_grad:
-                edges.append((slot.setdefault(p, len(slot)), p.data.shape, p.data.dtype))
-            else:
-                edges.append(None)
-        steps.append((slot[t], node.backward, node, t, tuple(edges)))
-    # Whether each leaf's .grad was None when recorded: a replay finding otherwise means
-    # Python code the tape does not hold (``p.grad = None``) ran, and must not go on.
-    leaves = [(i, p, p.grad is None) for p, i in slot.items() if p._ctx is None]
-    seed = np.ones(root.data.shape, root.data.dtype)  # dL/dL, copied at each replay
-    return steps, leaves, len(slot), seed
-
-
-def run_plan(plan) -> None:
-    """Backward along a ``backward_plan``: what ``autograd._backward`` would do, minus
-    the walk, the checks that recording already made, and the freeing of the graph."""
-    steps, leaves, n, seed = plan
-    for _, leaf, was_none in leaves:
-        if (leaf.grad is None) is not was_none:
-            raise _Replay() from RuntimeError(
-                f"a .grad of shape {leaf.shape} is {'set' if was_none else 'None'} where the "
-                f"recorded step found it {'None' if was_none else 'set'} (a .grad reset "
-                f"outside zero_grad?)")
-    grads = [None] * n
-    if steps:
-        grads[0] = seed.copy()  # (steps[0] is the root's node)
-    for i, backward, node, t, edges in steps:
-        g = grads[i]
-        if g is None:
-            continue
-        grads[i] = None
-        in_grads = backward(g, t.data, *node.inputs)
-        for edge, pg in zip(edges, in_grads):
-            if edge is None or pg is None:
-                continue
-            j, shape, dtype = edge
-            if pg.shape != shape:
-                pg = autograd.sum_to_shape(pg, shape)
-            if pg.dtype is not dtype and pg.dtype != dtype:
-                pg = pg.astype(dtype)
-            prev = grads[j]
-            grads[j] = pg if prev is None else prev + pg
-    handed: set = set()
-    for i, leaf, _ in leaves:
-        g = grads[i]
-        if g is None:
-            continue
-        if leaf.grad is None:
-            leaf.grad = Tensor._wrap(autograd._own(g, handed))
-        else:
-            autograd._accumulate(leaf, g, handed)
 
 
 def compile(fn: Callable | None = None, *, warn: bool = True):
