@@ -71,3 +71,14 @@ def test_a_bad_environment_value_warns_and_keeps():
                          capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "keep" and "TM_BLAS_THREADS" in out.stderr
+
+
+@pytest.mark.parametrize("mode", ["auto", "keep"])
+def test_linear_stays_twice_differentiable_under_either_mode(mode, restore_policy):
+    """Under create_graph the products receive Tensors: both modes must pass them on."""
+    blas.set_policy(mode)
+    lin = tm.nn.Linear(3, 2)
+    x = tm.randn(4, 3, requires_grad=True)
+    (g,) = tm.grad(lin(x).tanh().sum(), x, create_graph=True)
+    (gg,) = tm.grad(g.sum(), x)
+    assert gg.shape == (4, 3) and np.isfinite(gg.data).all()

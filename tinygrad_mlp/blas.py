@@ -23,6 +23,7 @@ installed; otherwise the policy is "keep" and nothing changes.
 
 from __future__ import annotations
 
+import operator
 import os
 
 import numpy as np
@@ -97,14 +98,15 @@ def _policy_matmul(a, b):
     return a @ b
 
 
-#: ``blas.matmul(a, b)``: ``a @ b`` for 2-D arrays under the policy in force — NumPy's own
-#: ``matmul`` (no Python frame) under "keep", ``_policy_matmul`` under "auto".
-matmul = np.matmul
+#: ``blas.matmul(a, b)``: ``a @ b`` for 2-D operands under the policy in force —
+#: ``operator.matmul`` (no Python frame; Tensors too, under create_graph) under "keep",
+#: ``_policy_matmul`` under "auto".
+matmul = operator.matmul
 
 
 def _bind() -> None:
     global matmul
-    matmul = _policy_matmul if _mode == "auto" else np.matmul
+    matmul = _policy_matmul if _mode == "auto" else operator.matmul
 
 
 def _from_env() -> None:
