@@ -1,4 +1,4 @@
-"""tm.blas: the opt-in policy that runs small products on one BLAS thread."""
+"""tm.blas: the opt-in policy that runs small products on one BLAS thread, and axpy."""
 
 from __future__ import annotations
 
@@ -82,3 +82,62 @@ def test_linear_stays_twice_differentiable_under_either_mode(mode, restore_polic
     (g,) = tm.grad(lin(x).tanh().sum(), x, create_graph=True)
     (gg,) = tm.grad(g.sum(), x)
     assert gg.shape == (4, 3) and np.isfinite(gg.data).all()
+
+
+# ------------------------------------------------------------------------ axpy
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(7,), (100, 784), (3, 4, 5)])
+def test_axpy_writes_in_place_and_equals_y_plus_alpha_x(dtype, shape):
+    rng = np.random.default_rng(1)
+    x, y = (rng.standard_normal(shape).astype(dtype) for _ in range(2))
+    y0, ptr = y.copy(), y.ctypes.data
+    blas.axpy(-0.1, x, y)
+    assert y.ctypes.data == ptr and y.shape == shape  # the same memory, written in place
+    tol = 1e-6 if dtype == np.float32 else 1e-14
+    np.testing.assert_allclose(y, y0 - 0.1 * x, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("case", ["transposed y", "transposed x", "float16", "int alpha",
+                                  "empty", "mixed dtypes"])
+def test_axpy_falls_back_to_numpy_where_blas_does_not_apply(case):
+    rng = np.random.default_rng(2)
+    x, y = rng.standard_normal((4, 6)), rng.standard_normal((4, 6))
+    alpha = 0.5
+    if case == "transposed y":
+        x, y = x.reshape(6, 4), y.T  # y is a non-contiguous view: must still change in place
+    elif case == "transposed x":
+        x = x.reshape(6, 4).T
+    elif case == "float16":
+        x, y = x.astype(np.float16), y.astype(np.float16)
+    elif case == "int alpha":
+        alpha = 2
+    elif case == "empty":
+        x, y = x[:0], y[:0]
+    else:
+        x = x.astype(np.float32)
+    expected = y + alpha * x
+    before = y
+    blas.axpy(alpha, x, y)
+    assert y is before
+    np.testing.assert_allclose(y, expected, rtol=1e-3 if case == "float16" else 1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_axpy_and_sgd_round_as_pytorch_add_(dtype):
+    """One rounding per element, as torch's ``p.add_(g, alpha=-lr)`` (NumPy's p -= lr * g
+    rounds twice and differs from it in about one element in ten, in float32)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    p0, g = (rng.standard_normal((100, 784)).astype(dtype) for _ in range(2))
+    pt = torch.from_numpy(p0.copy())
+    pt.add_(torch.from_numpy(g), alpha=-0.1)
+    y = p0.copy()
+    blas.axpy(-0.1, g, y)
+    np.testing.assert_array_equal(y, pt.numpy())
+    w = tm.tensor(p0.copy(), requires_grad=True)
+    w.grad = tm.tensor(g)
+    tm.optim.SGD([w], lr=0.1).step()
+    wt = torch.tensor(p0.copy(), requires_grad=True)
+    wt.grad = torch.from_numpy(g.copy())
+    torch.optim.SGD([wt], lr=0.1).step()
+    np.testing.assert_array_equal(w.data, wt.detach().numpy())

@@ -2,8 +2,9 @@
 
 ``backward_plan`` follows ``autograd._backward`` over a recorded graph (the same
 Kahn order, so gradients sum in the same order and come out bit-identical) and
-writes down what each step does; ``run_plan`` then repeats just that at every
-replay: no consumer counting, no dictionary of tensors, no freeing of the graph.
+writes down what each step does; ``_replay_code.py`` writes those steps out as
+Python that every replay runs: no consumer counting, no dictionary of tensors,
+no freeing of the graph.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import autograd
-from .tensor import Tensor
 
-__all__ = ["Replay", "backward_plan", "run_plan"]
+__all__ = ["Replay", "backward_plan"]
 
 
 class Replay(Exception):
@@ -21,7 +21,7 @@ class Replay(Exception):
 
 
 def backward_plan(root, rec) -> tuple:
-    """The engine's backward walk for this graph, worked out once (``run_plan`` replays it).
+    """The engine's backward walk for this graph, worked out once (``_replay_code`` writes it out).
 
     ``rec`` (the ``replay.Recorder``) hears of what a replay could not repeat.  The
     same Kahn order as ``autograd._backward``.  Returns the steps, one per node: (the
@@ -54,43 +54,3 @@ def backward_plan(root, rec) -> tuple:
     leaves = [(i, p, p.grad is None) for p, i in slot.items() if p._ctx is None]
     seed = np.ones(root.data.shape, root.data.dtype)  # dL/dL, copied at each replay
     return steps, leaves, len(slot), seed
-
-
-def run_plan(plan) -> None:
-    """Backward along a ``backward_plan``: what ``autograd._backward`` would do, minus
-    the walk, the checks that recording already made, and the freeing of the graph."""
-    steps, leaves, n, seed = plan
-    for _, leaf, was_none in leaves:
-        if (leaf.grad is None) is not was_none:
-            raise Replay() from RuntimeError(
-                f"a .grad of shape {leaf.shape} is {'set' if was_none else 'None'} where the "
-                f"recorded step found it {'None' if was_none else 'set'} (a .grad reset "
-                f"outside zero_grad?)")
-    grads = [None] * n
-    if steps:
-        grads[0] = seed.copy()  # (steps[0] is the root's node)
-    for i, backward, node, t, edges in steps:
-        g = grads[i]
-        if g is None:
-            continue
-        grads[i] = None
-        in_grads = backward(g, t.data, *node.inputs)
-        for edge, pg in zip(edges, in_grads):
-            if edge is None or pg is None:
-                continue
-            j, shape, dtype = edge
-            if pg.shape != shape:
-                pg = autograd.sum_to_shape(pg, shape)
-            if pg.dtype is not dtype and pg.dtype != dtype:
-                pg = pg.astype(dtype)
-            prev = grads[j]
-            grads[j] = pg if prev is None else prev + pg
-    handed: set = set()
-    for i, leaf, _ in leaves:
-        g = grads[i]
-        if g is None:
-            continue
-        if leaf.grad is None:
-            leaf.grad = Tensor._wrap(autograd._own(g, handed))
-        else:
-            autograd._accumulate(leaf, g, handed)

@@ -12,13 +12,18 @@ thread, and larger ones on as many as BLAS is set to use.
 
 Control (read at import, changeable at run time):
 
-* ``TM_BLAS_THREADS=auto`` (default): the policy above;
-* ``TM_BLAS_THREADS=keep``: never touch BLAS's thread count;
+* ``TM_BLAS_THREADS=keep`` (default): never touch BLAS's thread count (on an
+  idle machine two threads won: the policy is for busy ones);
+* ``TM_BLAS_THREADS=auto``: the policy above;
 * ``tm.blas.set_policy("auto" | "keep", small=None)`` at run time;
   ``tm.blas.policy()`` says what is in force.
 
 Only OpenBLAS (NumPy's wheels) is steered, through ``threadpoolctl`` when it is
 installed; otherwise the policy is "keep" and nothing changes.
+
+``axpy(alpha, x, y)`` is the optimizers' ``y += alpha·x``: one pass of BLAS's
+axpy (through SciPy) instead of NumPy's two (``alpha * x`` into a temporary,
+then the sum), rounded once, as PyTorch's ``y.add_(x, alpha=alpha)`` rounds.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import os
 
 import numpy as np
 
-__all__ = ["SMALL", "matmul", "policy", "set_policy"]
+__all__ = ["SMALL", "axpy", "matmul", "policy", "set_policy"]
 
 #: Products with m·k·n up to this run on one thread (32·784·100 ≈ 2.5e6 is small;
 #: 128·784·512 ≈ 5.1e7, where two threads win by 1.7×, is not).
@@ -102,6 +107,38 @@ def _policy_matmul(a, b):
 #: ``operator.matmul`` (no Python frame; Tensors too, under create_graph) under "keep",
 #: ``_policy_matmul`` under "auto".
 matmul = operator.matmul
+
+
+_AXPY: dict = {}  # dtype char -> SciPy's BLAS axpy ("f": saxpy, "d": daxpy), looked up once
+
+
+def axpy(alpha, x: np.ndarray, y: np.ndarray) -> None:
+    """``y += alpha * x`` in place, ``y`` an array and ``alpha`` a number.
+
+    For C-contiguous float32/float64 arrays of one shape and dtype: BLAS's axpy,
+    one pass and one rounding per element (a fused multiply-add where the CPU
+    has one), which is how PyTorch's ``y.add_(x, alpha=alpha)`` computes, bit for
+    bit; otherwise NumPy's ``y += alpha * x`` (two passes, two roundings).
+    """
+    if not _AXPY:
+        _load_axpy()
+    fn = _AXPY.get(y.dtype.char)
+    if (fn is not None and type(alpha) is float and x.dtype is y.dtype and x.shape == y.shape
+            and x.flags.c_contiguous and y.flags.c_contiguous and y.size):
+        flat = y.ravel()  # a view (y is contiguous): BLAS writes into y's memory
+        if fn(x.ravel(), flat, a=alpha) is flat:
+            return
+        raise RuntimeError("blas.axpy: BLAS returned a copy instead of writing in place")
+    y += alpha * x
+
+
+def _load_axpy() -> None:
+    try:
+        from scipy.linalg import blas as scipy_blas
+    except ImportError:  # pragma: no cover - SciPy is a dependency; NumPy's two passes then
+        _AXPY["?"] = None
+        return
+    _AXPY.update(f=scipy_blas.saxpy, d=scipy_blas.daxpy)
 
 
 def _bind() -> None:

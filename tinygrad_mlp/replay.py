@@ -29,6 +29,10 @@ What is recorded (the *tape*), in the order the step did it:
 * ``optimizer.zero_grad()``, ``optimizer.step()`` and ``module.zero_grad()``:
   called again as they are (learning-rate schedulers keep working).
 
+The tape is then written out once as a Python function (``_replay_code.py``;
+``step.code`` shows its source) that calls the same ``forward``/``backward``
+methods on the same arrays in the same order, with nothing left to decide.
+
 The step's arguments (Tensors, ndarrays) are the data that changes between
 calls; parameters and buffers are read afresh at every replay; anything else
 the step reads is frozen at recording time, and its own Python (a counter, a
@@ -64,8 +68,9 @@ import numpy as np
 
 from . import _trace, autograd
 from . import hooks as _hooks
+from ._replay_code import build as build_replay
 from ._replay_plan import Replay as _Replay
-from ._replay_plan import backward_plan, run_plan
+from ._replay_plan import backward_plan
 from .tensor import Tensor
 
 __all__ = ["compile", "CompiledStep"]
@@ -153,6 +158,7 @@ class CompiledStep:
         self._key = None
         self._tape = None
         self._refused: str | None = None  # why this step is never replayed
+        self.code: str | None = None  # the replay function's source, once recorded
         self._warned: set = set()
         functools.update_wrapper(self, fn)
 
@@ -238,7 +244,7 @@ class CompiledStep:
             return out
         self._key, self._tape, self._leaves = key, rec.tape, leaves
         self._modules = list(rec.modules.values())
-        self._program = _program(rec.tape)
+        self._run, self.code = build_replay(rec.tape)
         self._stand_ins = [(slots[id(a.data)], s) for a, s in
                            ((a, stand_ins[id(a)]) for a in _tensors(args, kwargs))]
         self._out = out
@@ -262,77 +268,11 @@ class CompiledStep:
             s.data = arrays[i]
         for i, t in self._leaves:
             t.data = arrays[i]
-        committed = False  # a backward or an optimizer step has run: no going back
-        for kind, a, b, c in self._program:
-            if kind == 0:  # a run of ops: a = their (forward, inputs, params, ...) tuples
-                try:
-                    _run_ops(a, arrays)
-                except (ValueError, IndexError, TypeError) as exc:
-                    if committed:  # running eagerly now would apply an update twice
-                        raise
-                    raise _Replay() from exc
-            elif kind == 1:  # a backward: a = its plan
-                if committed:
-                    try:
-                        run_plan(a)
-                    except _Replay as exc:  # too late to run eagerly instead
-                        raise RuntimeError(f"tm.compile: {exc.__cause__}") from None
-                else:
-                    run_plan(a)
-                committed = True
-            else:  # a recorded call: a = the function, b = (args, kwargs), c = idempotent
-                committed = committed or not c
-                a(*b[0], **b[1])
+        self._run(arrays)
         out = self._out
         if type(out) is Tensor:
             return Tensor._wrap(out.data)
         return _map_tensors(out, lambda t: Tensor._wrap(t.data))
-
-
-def _program(tape: list) -> list:
-    """The tape as (kind, a, b, c) entries for ``CompiledStep._replay``: consecutive ops
-    become one entry (kind 0) holding their ``_run_ops`` tuples."""
-    prog: list = []
-    for entry in tape:
-        if entry[0] == "op":
-            _, node, tensors, params, out, subs = entry
-            check = getattr(node, "check_replay", None) if subs else None
-            own = out._ctx is node
-            if own:  # backward freed them; the plan reads them from here on
-                node.parents = tensors
-            op = (node.forward, tensors, len(tensors), dict(params), out, node if own else None,
-                  subs, check)
-            if prog and prog[-1][0] == 0:
-                prog[-1][1].append(op)
-            else:
-                prog.append((0, [op], None, None))
-        elif entry[0] == "backward":
-            prog.append((1, entry[1], None, None))
-        else:
-            _, fn, args, kwargs, idempotent = entry
-            prog.append((2, fn, (args, kwargs), idempotent))
-    return prog
-
-
-def _run_ops(ops: list, arrays: list) -> None:
-    """Each op's own forward again, on its inputs' current arrays (the tight loop)."""
-    ndarray = np.ndarray
-    for forward, tensors, n, params, out, node, subs, check in ops:
-        if n == 2:
-            inputs = (tensors[0].data, tensors[1].data)
-        elif n == 1:
-            inputs = (tensors[0].data,)
-        else:
-            inputs = tuple([t.data for t in tensors])
-        if subs:  # argument arrays among the params (labels); params is this tape's own dict
-            for k, i in subs:
-                params[k] = arrays[i]
-            if check is not None:
-                check(inputs, params)
-        data = forward(*inputs, **params) if params else forward(*inputs)
-        out.data = data if type(data) is ndarray else np.asarray(data)
-        if node is not None:  # (its parents were set once, by _program)
-            node.inputs = inputs
 
 
 def compile(fn: Callable | None = None, *, warn: bool = True):

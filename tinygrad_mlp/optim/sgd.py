@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from .. import blas
 from ..tensor import Tensor
 from .optimizer import Optimizer, check_non_negative
 
@@ -53,4 +54,5 @@ class SGD(Optimizer):
                 buf *= mu
                 buf += g if group["dampening"] == 0 else (1 - group["dampening"]) * g
             g = g + mu * buf if group["nesterov"] else buf
-        p -= group["lr"] * g
+        lr = group["lr"]
+        blas.axpy(-lr if type(lr) is float else -float(lr), g, p)  # p ← p − lr·g, one pass
