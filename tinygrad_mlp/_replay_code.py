@@ -177,11 +177,11 @@ class _Writer:
                     written.add(slot)
                     self.emit(f"{indent}    {g[slot]} = {q}")
         self.emit("handed = set()")
-        for i, leaf, _ in leaves:
+        for i, leaf, was_none in leaves:  # (each .grad is None or not as checked above)
             lf = self.name(leaf, "L")
             self.emit(f"if {g[i]} is not None:")
-            self.emit(f"    if {lf}.grad is None: {lf}.grad = wrap(own({g[i]}, handed))")
-            self.emit(f"    else: accumulate({lf}, {g[i]}, handed)")
+            self.emit(f"    {lf}.grad = wrap(own({g[i]}, handed))" if was_none else
+                      f"    accumulate({lf}, {g[i]}, handed)")
         self.committed = True
 
     # ------------------------------------------------------------ recorded calls

@@ -12,16 +12,25 @@ from ..autograd import Function
 from ..backend import xp
 from ._dual import log, sign, value, where
 
-#: Largest argument whose exponential is finite, a little rounded down, per dtype.
-_EXP_LIMIT = {xp.dtype(t): float(xp.log(xp.finfo(t).max)) - 1.0 for t in (xp.float32, xp.float64)}
+#: Per dtype: minus the largest argument whose exponential is finite (a little rounded
+#: down), and 1, as scalars of that dtype (sigmoid's floor and its constant).
+_EXP_LIMIT = {xp.dtype(t): (t(1.0 - float(xp.log(xp.finfo(t).max))), t(1))
+              for t in (xp.float32, xp.float64)}
 
 
 def sigmoid_array(x):
-    """σ(x) on an array (see ``Sigmoid``)."""
-    floor = _EXP_LIMIT.get(x.dtype)
-    if floor is None:  # float16 and the like: compute in float32, where the floor is far out
+    """σ(x) on an array (see ``Sigmoid``): 1 / (1 + e^−max(x, −floor)), in one buffer."""
+    lim = _EXP_LIMIT.get(x.dtype)
+    if lim is None:  # float16 and the like: compute in float32, where the floor is far out
         return sigmoid_array(x.astype(xp.float32)).astype(x.dtype)
-    return 1 / (1 + xp.exp(-xp.maximum(x, -floor)))
+    floor, one = lim
+    t = xp.maximum(x, floor)
+    if t.ndim == 0:  # a NumPy scalar, not an array to write into
+        return xp.asarray(one / (one + xp.exp(-t)))
+    xp.negative(t, out=t)
+    xp.exp(t, out=t)
+    xp.add(t, one, out=t)
+    return xp.divide(one, t, out=t)
 
 
 class Add(Function):

@@ -11,6 +11,11 @@ from ..backend import xp
 from ._dual import exp, is_tensor
 from .nll import check_class_targets, class_axis, expand_grad, reduce_losses  # noqa: F401
 
+#: Each signed integer dtype's unsigned twin (CrossEntropy.check_replay's one-pass check).
+_UNSIGNED = {xp.dtype(s): xp.dtype(u) for s, u in
+             ((xp.int8, xp.uint8), (xp.int16, xp.uint16), (xp.int32, xp.uint32),
+              (xp.int64, xp.uint64))}
+
 
 def _shifted(x, axis):
     """x − max(x) along axis: all ≤ 0, so the exponentials cannot overflow.
@@ -136,11 +141,14 @@ class CrossEntropy(Function):
         return out
 
     def check_replay(self, inputs, params) -> None:
-        """tm.compile, before a replay with new labels: those the plain case can take."""
+        """tm.compile, before a replay with new labels: those the plain case can take.
+        (One pass: seen as unsigned, a negative label is larger than any class.)"""
         t, c = params.get("targets"), inputs[0].shape[class_axis(inputs[0].ndim)]
-        if t is not None and t.size and (xp.minimum.reduce(t, axis=None) < 0
-                                         or xp.maximum.reduce(t, axis=None) >= c):
-            raise ValueError(f"cross_entropy: a target is out of range for {c} classes")
+        if t is not None and t.size:
+            u = t.view(_UNSIGNED[t.dtype]) if t.dtype in _UNSIGNED else t
+            if xp.maximum.reduce(u, axis=None) >= c or (u is t and xp.minimum.reduce(
+                    t, axis=None) < 0):
+                raise ValueError(f"cross_entropy: a target is out of range for {c} classes")
 
     def backward(self, g, out, x, *prob_target):
         ax = self.ax
