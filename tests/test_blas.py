@@ -141,3 +141,24 @@ def test_axpy_and_sgd_round_as_pytorch_add_(dtype):
     wt.grad = torch.from_numpy(g.copy())
     torch.optim.SGD([wt], lr=0.1).step()
     np.testing.assert_array_equal(w.data, wt.detach().numpy())
+
+
+def test_axpy_hands_blas_chunks_that_stay_on_the_calling_thread(monkeypatch):
+    """OpenBLAS runs an axpy of more than 10,000 elements on SciPy's own thread pool,
+    whose spinning threads then fight NumPy's (a 2-core epoch ran 80x slower): every call
+    is at most AXPY_CHUNK long, and together the chunks cover the array once."""
+    assert blas.AXPY_CHUNK <= 10_000
+    blas.axpy(-1.0, np.ones(3, np.float32), np.ones(3, np.float32))  # loads the BLAS functions
+    real, calls = blas._AXPY["f"], []
+
+    def spy(x, y, n, a, offx, offy):
+        calls.append((n, offx, offy))
+        return real(x, y, n=n, a=a, offx=offx, offy=offy)
+
+    monkeypatch.setitem(blas._AXPY, "f", spy)
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal((100, 784)).astype(np.float32), np.zeros((100, 784), np.float32)
+    blas.axpy(2.0, x, y)
+    assert all(n <= blas.AXPY_CHUNK and offx == offy for n, offx, offy in calls)
+    assert sum(n for n, _, _ in calls) == x.size and len(calls) == -(-x.size // blas.AXPY_CHUNK)
+    np.testing.assert_array_equal(y, 2 * x)

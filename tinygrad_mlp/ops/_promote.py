@@ -26,7 +26,10 @@ def as_tensor(x, dtype):
 
     if isinstance(x, _tensor.Tensor):
         return x if x.data.dtype == dtype else Cast.apply(x, dtype=dtype)
-    return _tensor.Tensor._wrap(xp.asarray(x, dtype=dtype))
+    arr = xp.asarray(x, dtype=dtype)
+    if isinstance(x, (bool, int, float, complex, xp.generic)):  # new memory: a constant,
+        arr.flags.writeable = False  # read-only (so tm.compile keeps it as part of the step)
+    return _tensor.Tensor._wrap(arr)
 
 
 def operands(*xs, floating: bool = False) -> tuple:
