@@ -151,9 +151,9 @@ def test_axpy_hands_blas_chunks_that_stay_on_the_calling_thread(monkeypatch):
     blas.axpy(-1.0, np.ones(3, np.float32), np.ones(3, np.float32))  # loads the BLAS functions
     real, calls = blas._AXPY["f"], []
 
-    def spy(x, y, n, a, offx, offy):
+    def spy(x, y, n, a, offx=0, incx=1, offy=0, incy=1):
         calls.append((n, offx, offy))
-        return real(x, y, n=n, a=a, offx=offx, offy=offy)
+        return real(x, y, n, a, offx, incx, offy, incy)
 
     monkeypatch.setitem(blas._AXPY, "f", spy)
     rng = np.random.default_rng(4)

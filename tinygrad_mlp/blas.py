@@ -126,26 +126,30 @@ def axpy(alpha, x: np.ndarray, y: np.ndarray) -> None:
     has one), which is how PyTorch's ``y.add_(x, alpha=alpha)`` computes, bit for
     bit; otherwise NumPy's ``y += alpha * x`` (two passes, two roundings).
     """
-    if not _AXPY:
-        _load_axpy()
-    fn = _AXPY.get(y.dtype.char)
+    fn = _AXPY.get(y.dtype.char) if _AXPY else _load_axpy(y.dtype.char)
     if (fn is not None and type(alpha) is float and x.dtype is y.dtype and x.shape == y.shape
-            and x.flags.c_contiguous and y.flags.c_contiguous and y.size):
-        flat, xf, n = y.ravel(), x.ravel(), y.size  # views (contiguous): BLAS writes into y
-        for i in range(0, n, AXPY_CHUNK):
-            if fn(xf, flat, n=min(AXPY_CHUNK, n - i), a=alpha, offx=i, offy=i) is not flat:
+            and x.flags.c_contiguous and y.flags.c_contiguous):
+        n, flat, xf = y.size, y.ravel(), x.ravel()  # views (contiguous): BLAS writes into y
+        if n <= AXPY_CHUNK:  # (positional arguments: SciPy parses them faster)
+            if n and fn(xf, flat, n, alpha) is not flat:
+                raise RuntimeError("blas.axpy: BLAS returned a copy instead of writing in place")
+            return
+        for i in range(0, n, AXPY_CHUNK):  # fn(x, y, n, a, offx, incx, offy, incy)
+            if fn(xf, flat, min(AXPY_CHUNK, n - i), alpha, i, 1, i, 1) is not flat:
                 raise RuntimeError("blas.axpy: BLAS returned a copy instead of writing in place")
         return
     y += alpha * x
 
 
-def _load_axpy() -> None:
+def _load_axpy(char: str):
+    """Look SciPy's axpy functions up (once); the one for dtype ``char``, or None."""
     try:
         from scipy.linalg import blas as scipy_blas
     except ImportError:  # pragma: no cover - SciPy is a dependency; NumPy's two passes then
         _AXPY["?"] = None
-        return
+        return None
     _AXPY.update(f=scipy_blas.saxpy, d=scipy_blas.daxpy)
+    return _AXPY.get(char)
 
 
 def _bind() -> None:

@@ -332,14 +332,14 @@ def _signature(args, kwargs) -> tuple:
                 a = a.data
             elif type(a) is not np.ndarray:
                 break
-            sig.append(("array", a.shape, a.dtype.str))
+            sig.append(("array", a.shape, a.dtype))
         else:
             return tuple(sig)
     sig = []
     for o in _flat((args, kwargs)):
         if isinstance(o, (Tensor, np.ndarray)):
             d = o.data if isinstance(o, Tensor) else o
-            sig.append(("array", d.shape, d.dtype.str))
+            sig.append(("array", d.shape, d.dtype))
         else:
             try:
                 hash(o)

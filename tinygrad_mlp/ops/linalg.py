@@ -64,7 +64,7 @@ class Linear(Function):
         y = blas.matmul(x, w.T) if x.ndim == 2 else x @ w.T
         if b is None:
             return y
-        if b.dtype == y.dtype:
+        if b.dtype is y.dtype or b.dtype == y.dtype:
             y += b  # in place: y is a fresh array
             return y
         return y + b
@@ -76,7 +76,10 @@ class Linear(Function):
         else:
             gx = None
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
-        gw = blas.matmul(g2.T, x.reshape(-1, x.shape[-1])) if p[1].requires_grad else None
+        if p[1].requires_grad:
+            gw = blas.matmul(g2.T, x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
+        else:
+            gw = None
         if b is None:
             return gx, gw
         return gx, gw, (g2.sum(axis=0) if p[2].requires_grad else None)

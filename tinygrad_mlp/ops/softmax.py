@@ -17,6 +17,19 @@ _UNSIGNED = {xp.dtype(s): xp.dtype(u) for s, u in
               (xp.int64, xp.uint64))}
 
 
+_ROWS: dict = {}  # n -> a read-only arange(n): the row indices of an (n, C) batch
+
+
+def _rows(n: int):
+    rows = _ROWS.get(n)
+    if rows is None:
+        if len(_ROWS) >= 64:
+            _ROWS.clear()
+        rows = _ROWS[n] = xp.arange(n)
+        rows.flags.writeable = False
+    return rows
+
+
 def _shifted(x, axis):
     """x − max(x) along axis: all ≤ 0, so the exponentials cannot overflow.
 
@@ -108,7 +121,7 @@ class CrossEntropy(Function):
         # log p at the top class, and 1 − p there (backward's expm1), stay accurate
         # even where e^x underflows (a row like [−88.5, −100]).
         e = xp.exp(z)
-        rows = xp.arange(x.shape[0]) if x.ndim == 2 else None
+        rows = _rows(x.shape[0]) if x.ndim == 2 else None
         if e.size and rows is not None:  # (N, C), the usual case: index directly (faster)
             e[rows, z.argmax(axis=1)] = 0
         elif e.size:

@@ -217,15 +217,24 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         for gi, group in enumerate(self.param_groups):
-            for p in group["params"]:
-                if p.grad is None or not p.requires_grad:
-                    continue
-                g = p.grad.data
-                if g.shape != p.data.shape:
-                    raise ValueError(f"{type(self).__name__}.step: a parameter of group {gi} "
-                                     f"has shape {p.shape} but its gradient has shape {g.shape}")
-                self._update(p.data, g, self.state[p], group)
+            self._update_group(gi, group)
         return loss
+
+    def _update_group(self, gi: int, group: dict) -> None:
+        """``_update`` each parameter of group ``gi`` that requires grad and has a gradient
+        (an optimizer may override this with a faster form for the whole group)."""
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None or not p.requires_grad:
+                continue
+            g = grad.data
+            if g.shape != p.data.shape:
+                raise self._shape_error(gi, p, g)
+            self._update(p.data, g, self.state[p], group)
+
+    def _shape_error(self, gi: int, p, g) -> ValueError:
+        return ValueError(f"{type(self).__name__}.step: a parameter of group {gi} has shape "
+                          f"{p.shape} but its gradient has shape {g.shape}")
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict,
                 group: dict) -> None:  # pragma: no cover - abstract

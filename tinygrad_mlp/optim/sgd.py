@@ -40,6 +40,22 @@ class SGD(Optimizer):
                                       maximize=maximize, foreach=foreach,
                                       differentiable=differentiable, fused=fused))
 
+    def _update_group(self, gi: int, group: dict) -> None:
+        """Plain SGD (no momentum, weight decay or maximize) in one loop: p ← p − lr·g."""
+        if group["momentum"] != 0 or group["weight_decay"] != 0 or group["maximize"]:
+            super()._update_group(gi, group)
+            return
+        lr = group["lr"]
+        alpha = -lr if type(lr) is float else -float(lr)
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None or not p.requires_grad:
+                continue
+            g, pd = grad.data, p.data
+            if g.shape != pd.shape:
+                raise self._shape_error(gi, p, g)
+            blas.axpy(alpha, g, pd)
+
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict, group: dict) -> None:
         mu, wd = group["momentum"], group["weight_decay"]
         if group["maximize"]:
