@@ -162,3 +162,36 @@ def test_axpy_hands_blas_chunks_that_stay_on_the_calling_thread(monkeypatch):
     assert all(n <= blas.AXPY_CHUNK and offx == offy for n, offx, offy in calls)
     assert sum(n for n, _, _ in calls) == x.size and len(calls) == -(-x.size // blas.AXPY_CHUNK)
     np.testing.assert_array_equal(y, 2 * x)
+
+
+def test_axpy_leaves_read_only_big_endian_and_overlapping_arrays_to_numpy():
+    x = np.arange(6, dtype=np.float32)
+    y = np.ones(6, np.float32)
+    y.flags.writeable = False
+    with pytest.raises(ValueError):  # what y += alpha * x says; BLAS would write anyway
+        blas.axpy(-0.5, x, y)
+    np.testing.assert_array_equal(y, np.ones(6))
+    for dt in (">f4", ">f8"):
+        yb, xb = np.ones(6, dt), np.arange(6).astype(dt)
+        blas.axpy(-0.5, xb, yb)
+        np.testing.assert_allclose(yb, 1 - 0.5 * np.arange(6))
+    buf = np.arange(10, dtype=np.float64)
+    expected = buf[2:8] + 2.0 * buf[:6]  # NumPy buffers the overlap
+    blas.axpy(2.0, buf[:6], buf[2:8])
+    np.testing.assert_array_equal(buf[2:8], expected)
+
+
+def test_sgd_on_big_endian_parameters_and_a_subclass_update():
+    p = tm.from_numpy(np.ones(3, ">f4")).requires_grad_()
+    (p * 2).sum().backward()
+    tm.optim.SGD([p], lr=0.1).step()
+    np.testing.assert_allclose(p.data, 0.8)
+
+    class Halved(tm.optim.SGD):  # a subclass customising the update, as optimizer.py invites
+        def _update(self, p, g, state, group):
+            p -= 0.5 * group["lr"] * g
+
+    q = tm.tensor(np.ones(3, np.float32), requires_grad=True)
+    (q * 2).sum().backward()
+    Halved([q], lr=0.1).step()
+    np.testing.assert_allclose(q.data, 0.9)

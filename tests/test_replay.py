@@ -552,3 +552,62 @@ def test_a_long_chain_replays_bit_identically():
     assert eager[0] == replayed[0]
     np.testing.assert_array_equal(eager[1], replayed[1])
     np.testing.assert_array_equal(eager[2], replayed[2])
+
+
+def test_a_numpy_scalar_computed_from_the_data_means_eager():
+    """``xb.max()`` is data, not a constant: a replay would reuse the recorded value."""
+    def make():
+        w = tm.tensor(np.zeros(3, np.float32), requires_grad=True)
+        opt = optim.SGD([w], lr=0.1)
+
+        def step(xb):
+            opt.zero_grad()
+            loss = tm.clamp(w + tm.from_numpy(xb), max=xb.max()).sum()
+            loss.backward()
+            opt.step()
+            return loss
+        return w, step
+
+    xs = [np.full(3, v, np.float32) for v in (1.0, 2.0, 3.0, 4.0)]
+    (w1, eager), (w2, step) = make(), make()
+    f = tm.compile(step, warn=False)
+    assert [f(x).item() for x in xs] == [eager(x).item() for x in xs]
+    assert f.replays == 0
+    np.testing.assert_array_equal(w1.data, w2.data)
+
+
+def test_a_dropped_compiled_step_frees_its_arrays_without_the_cycle_collector():
+    import gc
+    import weakref
+
+    model, opt, step = _classifier_step()()
+    f = tm.compile(step)
+    xb, yb = _data(1)[0]
+    for _ in range(3):
+        f(tm.from_numpy(xb), yb)
+    assert f.replays == 1
+    out = weakref.ref(f._out)
+    gc.disable()
+    try:
+        del f
+        assert out() is None  # no reference cycle holds the recorded tensors
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64])
+@pytest.mark.parametrize("classes", [3, 300])
+def test_the_replay_label_check_catches_negative_and_too_large_labels(dtype, classes):
+    """One pass over the labels seen as unsigned, where that is exact (-1 as 255 is not
+    >= 300 classes: int8 labels then take the signed check)."""
+    from tinygrad_mlp.ops.softmax import CrossEntropy
+
+    z = np.zeros((3, classes), np.float32)
+    check = CrossEntropy().check_replay
+    check((z,), {"targets": np.array([0, 1, 2], dtype)})
+    bad = [np.array([0, -1, 2], dtype)]
+    if classes <= np.iinfo(dtype).max:
+        bad.append(np.array([0, classes, 2], dtype))
+    for t in bad:
+        with pytest.raises(ValueError, match="out of range"):
+            check((z,), {"targets": t})

@@ -337,3 +337,16 @@ def test_boolean_mask_and_setitem_with_mixed_index():
     y = tm.zeros(2, 3, 4)
     y[0, :, [0, 1]] = tm.ones(3, 2)  # PyTorch's placement: the target is (3, 2)
     assert y.sum().item() == 6 and y[0, :, :2].sum().item() == 6
+
+
+def test_cached_number_constants_keep_the_sign_of_zero_and_nan():
+    """Python numbers are cached as constants per (dtype, value): −0.0 and 0.0 compare
+    equal, and so do 1−0j and 1+0j, yet their products differ in the sign of zero."""
+    import math
+
+    x = tm.tensor([1.0, -2.0])
+    assert [math.copysign(1, v) for v in (x * -0.0).tolist()] == [-1, 1]
+    assert [math.copysign(1, v) for v in (x * 0.0).tolist()] == [1, -1]
+    assert np.isnan((x * float("nan")).data).all()
+    z = tm.tensor(np.array([1 + 1j], np.complex64))
+    assert z._const(complex(1, -0.0)) is not z._const(complex(1, 0.0))

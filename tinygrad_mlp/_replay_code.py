@@ -12,13 +12,15 @@ The function calls what eager mode calls — each node's own ``forward`` and
 same arrays, so its results are bit-identical to eager mode's.  What it leaves
 out is only what recording settled: which node comes next, which inputs need
 a gradient, where each gradient goes.  ``CompiledStep.code`` shows the source;
-for a two-layer step it reads::
+for a two-layer step it reads (objects are numbered in order of first use)::
 
-    o0 = F0(a0_0, a0_1, a0_2)            # Linear.forward(x, W, b)
-    if type(o0) is not ndarray: o0 = asarray(o0)
-    T0.data = o0
+    a0_0 = T0.data                       # the input, then the weight and the bias
     ...
-    q0, q1, q2 = B3(g0_1, o3, o2, a3_1, a3_2)   # a node's backward
+    o0 = F3(a0_0, a0_1, a0_2)            # Linear.forward(x, W, b)
+    if type(o0) is not ndarray: o0 = asarray(o0)
+    T4.data = o0
+    ...
+    q0, q1, q2 = B20(g0_1, o2, o1, a2_1, a2_2)   # the second Linear's backward
     ...
 """
 
@@ -54,7 +56,7 @@ def build(tape: list):
     source = "\n".join(["def replay(arrays):"] + (w.lines or ["    pass"])) + "\n"
     code = compile(source, "<tm.compile replay>", "exec")
     exec(code, w.ns)  # noqa: S102 - our own generated source, names bound in w.ns
-    return w.ns["replay"], source
+    return w.ns.pop("replay"), source  # (left in its own globals, it would be a cycle)
 
 
 def _mismatch(leaf, was_none: bool, committed: bool):
@@ -114,7 +116,8 @@ class _Writer:
                 self.emit(f"{p}[{key!r}] = arrays[{i}]")
             check = getattr(node, "check_replay", None) if subs else None
             if check is not None:
-                self.emit(f"{self.name(check, 'C')}(({call},), {p})")
+                ins = f"({call},)" if args else "()"
+                self.emit(f"{self.name(check, 'C')}({ins}, {p})")
             call += f", **{p}" if call else f"**{p}"
         o = f"o{k}"
         self.emit(f"{o} = {self.name(node.forward, 'F')}({call})")
@@ -158,7 +161,11 @@ class _Writer:
                 f"{self.name(t, 'T')}.data", [f"*{self.name(node, 'N')}.inputs"])
             results = [f"q{j}" if e is not None else "_" for j, e in enumerate(edges)]
             call = f"{self.name(backward, 'B')}({', '.join([g[i], o] + args)})"
-            self.emit(f"{indent}{', '.join(results)}{',' if len(results) == 1 else ''} = {call}")
+            if results:
+                self.emit(f"{indent}{', '.join(results)}{',' if len(results) == 1 else ''} = "
+                          f"{call}")
+            else:  # (no inputs: nothing to unpack)
+                self.emit(f"{indent}{call}")
             self.emit(f"{indent}{g[i]} = None")
             for j, edge in enumerate(edges):
                 if edge is None:

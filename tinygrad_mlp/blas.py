@@ -121,14 +121,17 @@ _AXPY: dict = {}  # dtype char -> SciPy's BLAS axpy ("f": saxpy, "d": daxpy), lo
 def axpy(alpha, x: np.ndarray, y: np.ndarray) -> None:
     """``y += alpha * x`` in place, ``y`` an array and ``alpha`` a number.
 
-    For C-contiguous float32/float64 arrays of one shape and dtype: BLAS's axpy,
+    For C-contiguous, native-byte-order float32/float64 arrays of one shape and dtype,
+    ``y`` writeable and not overlapping ``x``: BLAS's axpy,
     one pass and one rounding per element (a fused multiply-add where the CPU
     has one), which is how PyTorch's ``y.add_(x, alpha=alpha)`` computes, bit for
     bit; otherwise NumPy's ``y += alpha * x`` (two passes, two roundings).
     """
     fn = _AXPY.get(y.dtype.char) if _AXPY else _load_axpy(y.dtype.char)
+    yf = y.flags
     if (fn is not None and type(alpha) is float and x.dtype is y.dtype and x.shape == y.shape
-            and x.flags.c_contiguous and y.flags.c_contiguous):
+            and yf.c_contiguous and yf.writeable and x.flags.c_contiguous and y.dtype.isnative
+            and (x is y or not np.may_share_memory(x, y))):
         n, flat, xf = y.size, y.ravel(), x.ravel()  # views (contiguous): BLAS writes into y
         if n <= AXPY_CHUNK:  # (positional arguments: SciPy parses them faster)
             if n and fn(xf, flat, n, alpha) is not flat:

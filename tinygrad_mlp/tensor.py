@@ -94,7 +94,11 @@ class Tensor:
         if isinstance(value, (_ndarray, xp.generic)):
             return Tensor._wrap(xp.asarray(value))
         dt = self.data.dtype
-        key = (dt, type(value), value, str(value))  # str(): tells -0.0 from 0.0
+        if type(value) is complex or value == 0 or value != value:  # -0.0 == 0.0, NaN != NaN:
+            # keyed by their text (complex too: 1-0j == 1+0j)
+            key = (dt, type(value), str(value))
+        else:
+            key = (dt, type(value), value)
         const = _CONSTS.get(key)
         if const is None:
             if dt.kind != "f":

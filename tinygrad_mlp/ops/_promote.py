@@ -27,9 +27,9 @@ def as_tensor(x, dtype):
     if isinstance(x, _tensor.Tensor):
         return x if x.data.dtype == dtype else Cast.apply(x, dtype=dtype)
     arr = xp.asarray(x, dtype=dtype)
-    if isinstance(x, (bool, int, float, complex, xp.generic)):  # new memory: a constant,
-        arr.flags.writeable = False  # read-only (so tm.compile keeps it as part of the step)
-    return _tensor.Tensor._wrap(arr)
+    if type(x) in (bool, int, float, complex):  # a Python number: a constant, read-only so
+        arr.flags.writeable = False  # that tm.compile keeps it as part of the step (a NumPy
+    return _tensor.Tensor._wrap(arr)  # scalar may come from the data: tm.compile refuses it)
 
 
 def operands(*xs, floating: bool = False) -> tuple:

@@ -158,7 +158,8 @@ class CrossEntropy(Function):
         (One pass: seen as unsigned, a negative label is larger than any class.)"""
         t, c = params.get("targets"), inputs[0].shape[class_axis(inputs[0].ndim)]
         if t is not None and t.size:
-            u = t.view(_UNSIGNED[t.dtype]) if t.dtype in _UNSIGNED else t
+            u = (t.view(_UNSIGNED[t.dtype]) if t.dtype in _UNSIGNED
+                 and c <= xp.iinfo(t.dtype).max + 1 else t)  # (-1 must read as >= c)
             if xp.maximum.reduce(u, axis=None) >= c or (u is t and xp.minimum.reduce(
                     t, axis=None) < 0):
                 raise ValueError(f"cross_entropy: a target is out of range for {c} classes")

@@ -42,7 +42,8 @@ class SGD(Optimizer):
 
     def _update_group(self, gi: int, group: dict) -> None:
         """Plain SGD (no momentum, weight decay or maximize) in one loop: p ← p − lr·g."""
-        if group["momentum"] != 0 or group["weight_decay"] != 0 or group["maximize"]:
+        if (group["momentum"] != 0 or group["weight_decay"] != 0 or group["maximize"]
+                or type(self)._update is not SGD._update):  # (a subclass's own _update runs)
             super()._update_group(gi, group)
             return
         lr = group["lr"]
