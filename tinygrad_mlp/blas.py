@@ -131,7 +131,8 @@ def axpy(alpha, x: np.ndarray, y: np.ndarray) -> None:
     yf = y.flags
     if (fn is not None and type(alpha) is float and x.dtype is y.dtype and x.shape == y.shape
             and yf.c_contiguous and yf.writeable and x.flags.c_contiguous and y.dtype.isnative
-            and (x is y or not np.may_share_memory(x, y))):
+            and (x is y or (x.base is None and y.base is None)  # (two owners never overlap)
+                 or not np.may_share_memory(x, y))):
         n, flat, xf = y.size, y.ravel(), x.ravel()  # views (contiguous): BLAS writes into y
         if n <= AXPY_CHUNK:  # (positional arguments: SciPy parses them faster)
             if n and fn(xf, flat, n, alpha) is not flat:
