@@ -19,18 +19,16 @@ _EXP_LIMIT = {xp.dtype(t): (t(1.0 - float(xp.log(xp.finfo(t).max))), t(1))
 
 
 def sigmoid_array(x):
-    """σ(x) on an array (see ``Sigmoid``): 1 / (1 + e^−max(x, −floor)), in one buffer."""
+    """σ(x) on an array (see ``Sigmoid``): 1 / (1 + e^−max(x, −floor)).
+
+    (Written into one buffer with ``out=``, it was 5 % faster at (32, 100) and twice
+    as slow at (1,): NumPy's ``out=`` costs more per call than a small allocation.)
+    """
     lim = _EXP_LIMIT.get(x.dtype)
     if lim is None:  # float16 and the like: compute in float32, where the floor is far out
         return sigmoid_array(x.astype(xp.float32)).astype(x.dtype)
     floor, one = lim
-    t = xp.maximum(x, floor)
-    if t.ndim == 0:  # a NumPy scalar, not an array to write into
-        return xp.asarray(one / (one + xp.exp(-t)))
-    xp.negative(t, out=t)
-    xp.exp(t, out=t)
-    xp.add(t, one, out=t)
-    return xp.divide(one, t, out=t)
+    return one / (one + xp.exp(-xp.maximum(x, floor)))
 
 
 class Add(Function):
