@@ -21,7 +21,7 @@ Control (read at import, changeable at run time):
 Only OpenBLAS (NumPy's wheels) is steered, through ``threadpoolctl`` when it is
 installed; otherwise the policy is "keep" and nothing changes.
 
-``axpy(alpha, x, y)`` is the optimizers' ``y += alpha·x``: one pass of BLAS's
+``axpy(alpha, x, y)`` is SGD's ``y += alpha·x``: one pass of BLAS's
 axpy (through SciPy) instead of NumPy's two (``alpha * x`` into a temporary,
 then the sum), rounded once, as PyTorch's ``y.add_(x, alpha=alpha)`` rounds.
 """
