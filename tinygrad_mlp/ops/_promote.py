@@ -27,9 +27,11 @@ def as_tensor(x, dtype):
     if isinstance(x, _tensor.Tensor):
         return x if x.data.dtype == dtype else Cast.apply(x, dtype=dtype)
     arr = xp.asarray(x, dtype=dtype)
-    if type(x) in (bool, int, float, complex):  # a Python number: a constant, read-only so
-        arr.flags.writeable = False  # that tm.compile keeps it as part of the step (a NumPy
-    return _tensor.Tensor._wrap(arr)  # scalar may come from the data: tm.compile refuses it)
+    # A Python number is a constant of the step's code: read-only, so that tm.compile keeps
+    # it in the recording. (A NumPy scalar may come from the data: tm.compile refuses it.)
+    if type(x) in (bool, int, float, complex):
+        arr.flags.writeable = False
+    return _tensor.Tensor._wrap(arr)
 
 
 def operands(*xs, floating: bool = False) -> tuple:
