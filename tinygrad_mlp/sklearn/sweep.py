@@ -16,6 +16,7 @@ import contextlib
 import math
 import re
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -125,8 +126,6 @@ class SweepResult:
 def fit_and_score(make_estimator: Callable, cell: dict, X, y, train, test) -> tuple:
     """(score, fit seconds) of ``make_estimator(cell)`` fitted on rows ``train``, scored on
     ``test``; a fit that fails or diverges scores NaN (as GridSearchCV's error_score)."""
-    import warnings
-
     est = make_estimator(cell)
     start = time.perf_counter()
     try:
@@ -148,28 +147,64 @@ def run_sweep(make_estimator: Callable, cells: list[dict], X, y,
               splits: list[tuple[np.ndarray, np.ndarray]], n_jobs: int | None = 1,
               progress: bool = False, backend: str | None = None) -> SweepResult:
     """Fit every cell on every (train, test) split with joblib (``backend='dask'`` for the
-    current ``dask.distributed`` client, otherwise ``n_jobs`` local processes)."""
+    current ``dask.distributed`` client, otherwise ``n_jobs`` local processes).
+
+    On Dask, X and y are scattered to the workers. Dask keeps scattered data in as few
+    copies as its tasks need (its active memory manager drops the others), and a worker
+    that dies can take the last copy with it: the fits still waiting are then cancelled.
+    The sweep scatters the data again and reruns the fits that had not finished, up to
+    ``DATA_LOSS_RETRIES`` times; a fit that finished is never run twice."""
     import joblib
 
     scores = np.full((len(cells), len(splits)), np.nan)
     seconds = np.zeros_like(scores)
-    # Index lists, not arrays: joblib's Dask backend would scatter arrays to one worker, and
-    # a worker that dies would take them along (X and y are broadcast to all workers).
-    tasks = [joblib.delayed(_task)(make_estimator, cell, X, y, list(map(int, tr)),
-                                   list(map(int, te)), i, j)
-             for i, cell in enumerate(cells) for j, (tr, te) in enumerate(splits)]
+    # Index lists, not arrays: joblib's Dask backend would scatter arrays (> 1 kB) to one
+    # worker, outside the broadcast of X and y; lists are sent inside each task.
+    tasks = {(i, j): joblib.delayed(_task)(make_estimator, cell, X, y, list(map(int, tr)),
+                                           list(map(int, te)), i, j)
+             for i, cell in enumerate(cells) for j, (tr, te) in enumerate(splits)}
     start = time.perf_counter()
+    bar = _progress(len(tasks), progress)
+    for attempt in range(DATA_LOSS_RETRIES + 1):
+        try:
+            _run(tasks, scores, seconds, bar, n_jobs, backend, X, y)
+            break
+        except Exception as e:
+            if not (_lost_dask_data(e) and attempt < DATA_LOSS_RETRIES):
+                raise
+            why = str(e).splitlines()[0] if str(e) else type(e).__name__
+            warnings.warn(f"sweep: a Dask worker died with the last copy of the data "
+                          f"({why}); scattering it again for the {len(tasks)} fits left",
+                          RuntimeWarning, stacklevel=2)
+    bar.close()
+    return SweepResult(cells, scores, seconds, time.perf_counter() - start)
+
+
+DATA_LOSS_RETRIES = 3  # how many times run_sweep scatters the data again after losing it
+
+
+def _run(tasks: dict, scores, seconds, bar, n_jobs, backend, X, y) -> None:
+    """One joblib pass over ``tasks``; each finished fit is recorded and removed from it."""
+    import joblib
+
     config = (joblib.parallel_config(backend="dask", scatter=[X, y]) if backend == "dask"
               else contextlib.nullcontext())
-    bar = _progress(len(tasks), progress)
     with config:
         jobs = -1 if backend == "dask" else n_jobs
         for i, j, score, sec in joblib.Parallel(n_jobs=jobs, return_as="generator_unordered")(
-                tasks):
+                list(tasks.values())):
             scores[i, j], seconds[i, j] = score, sec
+            del tasks[i, j]
             bar.update(1)
-    bar.close()
-    return SweepResult(cells, scores, seconds, time.perf_counter() - start)
+
+
+def _lost_dask_data(error: BaseException) -> bool:
+    """True for Dask's cancellation of tasks whose scattered inputs were lost."""
+    try:
+        from distributed.client import FutureCancelledError
+    except ImportError:
+        return False
+    return isinstance(error, FutureCancelledError)
 
 
 def _progress(total: int, enabled: bool):
