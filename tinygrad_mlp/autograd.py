@@ -231,7 +231,8 @@ def count_consumers(roots: Sequence, stale: list | None = None) -> dict:
     while stack:
         t = stack.pop()
         node = t._ctx
-        parents = node.parents
+        n = node._np  # node.parents, spelled out (this loop and backward's are the hot ones)
+        parents = (node._p0, node._p1) if n == 2 else (node._p0,) if n == 1 else node._ps
         if parents is None:
             raise RuntimeError(
                 f"backward: trying to backward through the graph a second time "
@@ -321,7 +322,8 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
     while ready:
         t = ready.pop()
         node = t._ctx
-        parents = node.parents
+        n = node._np  # node.parents, spelled out
+        parents = (node._p0, node._p1) if n == 2 else (node._p0,) if n == 1 else node._ps
         g = grads.pop(t, None)
         if g is None:  # the roots do not depend on this node
             in_grads = (None,) * len(parents)
@@ -349,7 +351,8 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
                 )
         if not retain_graph:
             skeleton = record_skeleton(node, parents)  # the light structure draw_graph uses
-            node.parents = node.inputs = None
+            node._np = -1  # node.parents = None, spelled out
+            node._p0 = node._p1 = node._ps = node.inputs = None
             if node.__dict__:
                 node.__dict__.clear()  # the extra arrays an op saved (masks, log-probs)
             node.skeleton = skeleton
