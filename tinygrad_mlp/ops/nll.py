@@ -80,16 +80,17 @@ def class_coefficients(shape: tuple, targets, weight=None, ignore_index: int = -
     return coef, picked_w.sum(dtype=xp.float64)
 
 
-def reduce_losses(losses, reduction: str, denom):
-    """(value, scale): the reduced loss and the factor the gradient is multiplied by."""
+def reduce_losses(losses, reduction: str, denom, negate: bool = False):
+    """(value, scale): the reduced loss and the factor the gradient is multiplied by;
+    ``negate``: of −losses (negating is exact, so after the sum it is the same number)."""
     if reduction == "none":
-        return losses, 1.0
+        return (-losses if negate else losses), 1.0
     total = xp.add.reduce(losses, axis=None)  # (= losses.sum(), without its Python wrapper)
     if reduction == "sum":
-        return total, 1.0
+        return (-total if negate else total), 1.0
     if denom:  # (the dtype's own scalar: NumPy 1.x would promote)
         scale = 1.0 / float(denom)
-        return total * total.dtype.type(scale), scale
+        return total * total.dtype.type(-scale if negate else scale), scale
     with xp.errstate(invalid="ignore"):  # every label ignored: 0/0 = nan, as PyTorch says
         return total * total.dtype.type(float("nan")), float("nan")
 

@@ -11,8 +11,9 @@ from ..backend import xp
 from ._dual import exp, is_tensor
 from .nll import check_class_targets, class_axis, expand_grad, reduce_losses  # noqa: F401
 
-#: Each signed integer dtype's unsigned twin (CrossEntropy.check_replay's one-pass check).
-_UNSIGNED = {xp.dtype(s): xp.dtype(u) for s, u in
+#: Each signed integer dtype's unsigned twin and its own largest value
+#: (CrossEntropy.check_replay's one-pass check).
+_UNSIGNED = {xp.dtype(s): (xp.dtype(u), int(xp.iinfo(s).max)) for s, u in
              ((xp.int8, xp.uint8), (xp.int16, xp.uint16), (xp.int32, xp.uint32),
               (xp.int64, xp.uint64))}
 
@@ -115,17 +116,21 @@ class CrossEntropy(Function):
     def forward(self, x, *prob_target, targets=None, reduction="mean", coef=None, denom=None,
                 weight=None, label_smoothing=0.0):
         self.ax = ax = class_axis(x.ndim)
-        z = _shifted(x, ax)
-        # log Σ e^z = log1p(Σ_{j ≠ argmax} e^z_j): the max contributes exactly 1, and
-        # log1p keeps the small rest that 1 + rest would round away in float32. So
-        # log p at the top class, and 1 − p there (backward's expm1), stay accurate
-        # even where e^x underflows (a row like [−88.5, −100]).
-        e = xp.exp(z)
+        # log Σ e^z = log1p(Σ_{j ≠ argmax} e^z_j) for z = x − max: the max contributes
+        # exactly 1, and log1p keeps the small rest that 1 + rest would round away in
+        # float32. So log p at the top class, and 1 − p there (backward's expm1), stay
+        # accurate even where e^x underflows (a row like [−88.5, −100]).
         rows = _rows(x.shape[0]) if x.ndim == 2 else None
-        if e.size and rows is not None:  # (N, C), the usual case: index directly (faster)
-            e[rows, z.argmax(axis=1)] = 0
-        elif e.size:
-            xp.put_along_axis(e, xp.expand_dims(xp.argmax(z, axis=ax), ax), 0, axis=ax)
+        if rows is not None and x.size:  # (N, C), the usual case: the max read at the argmax (one
+            top = x.argmax(axis=1)  # reduction instead of two: faster)
+            z = x - x[rows, top].reshape(-1, 1)
+            e = xp.exp(z)
+            e[rows, top] = 0
+        else:
+            z = _shifted(x, ax)
+            e = xp.exp(z)
+            if e.size:
+                xp.put_along_axis(e, xp.expand_dims(xp.argmax(z, axis=ax), ax), 0, axis=ax)
         self.logp = logp = z - xp.log1p(xp.add.reduce(e, axis=ax, keepdims=True))
         self.reduction = reduction
         if targets is not None:
@@ -142,14 +147,15 @@ class CrossEntropy(Function):
         self.coef = coef
         if coef is None:  # the plain case: pick one log-probability per sample
             self.picked = (targets,) if x.ndim == 1 else (rows, targets)
-            losses = -logp[self.picked]
-            denom = losses.size
-            if reduction == "mean" and not losses.size:
+            picked = logp[self.picked]
+            if reduction == "mean" and not picked.size:
                 self.scale = 1.0
                 return xp.full((), xp.nan, x.dtype)  # the mean of nothing, as PyTorch says
-        else:
-            self.rowsum = coef.sum(axis=ax, keepdims=True)
-            losses = -(coef * logp).sum(axis=ax)
+            # −Σ log p, negated after the sum (exactly the same number: one pass fewer)
+            out, self.scale = reduce_losses(picked, reduction, picked.size, negate=True)
+            return out
+        self.rowsum = coef.sum(axis=ax, keepdims=True)
+        losses = -(coef * logp).sum(axis=ax)
         out, self.scale = reduce_losses(losses, reduction, denom)
         return out
 
@@ -158,8 +164,8 @@ class CrossEntropy(Function):
         (One pass: seen as unsigned, a negative label is larger than any class.)"""
         t, c = params.get("targets"), inputs[0].shape[class_axis(inputs[0].ndim)]
         if t is not None and t.size:
-            u = (t.view(_UNSIGNED[t.dtype]) if t.dtype in _UNSIGNED
-                 and c <= xp.iinfo(t.dtype).max + 1 else t)  # (-1 must read as >= c)
+            twin = _UNSIGNED.get(t.dtype)
+            u = t.view(twin[0]) if twin is not None and c <= twin[1] + 1 else t  # (-1 >= c)
             if xp.maximum.reduce(u, axis=None) >= c or (u is t and xp.minimum.reduce(
                     t, axis=None) < 0):
                 raise ValueError(f"cross_entropy: a target is out of range for {c} classes")
