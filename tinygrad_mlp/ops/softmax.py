@@ -121,8 +121,8 @@ class CrossEntropy(Function):
         # float32. So log p at the top class, and 1 − p there (backward's expm1), stay
         # accurate even where e^x underflows (a row like [−88.5, −100]).
         rows = _rows(x.shape[0]) if x.ndim == 2 else None
-        if rows is not None and x.size:  # (N, C), the usual case: the max read at the argmax (one
-            top = x.argmax(axis=1)  # reduction instead of two: faster)
+        if rows is not None and x.size:  # (N, C), the usual case, with one reduction:
+            top = x.argmax(axis=1)  # the max is read where the argmax points
             z = x - x[rows, top].reshape(-1, 1)
             e = xp.exp(z)
             e[rows, top] = 0
