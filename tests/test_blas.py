@@ -148,6 +148,7 @@ def test_axpy_hands_blas_chunks_that_stay_on_the_calling_thread(monkeypatch):
     whose spinning threads then fight NumPy's (a 2-core epoch ran 80x slower): every call
     is at most AXPY_CHUNK long, and together the chunks cover the array once."""
     assert blas.AXPY_CHUNK <= 10_000
+    monkeypatch.setattr(blas, "_NATIVE", {})  # (as where NumPy's own OpenBLAS is not found)
     blas.axpy(-1.0, np.ones(3, np.float32), np.ones(3, np.float32))  # loads the BLAS functions
     real, calls = blas._AXPY["f"], []
 
@@ -195,3 +196,75 @@ def test_sgd_on_big_endian_parameters_and_a_subclass_update():
     (q * 2).sum().backward()
     Halved([q], lr=0.1).step()
     np.testing.assert_allclose(q.data, 0.9)
+
+
+def _native_or_skip():
+    native = blas._NATIVE if blas._NATIVE is not None else blas._load_native()
+    if not native:
+        pytest.skip("NumPy's own OpenBLAS was not found (another BLAS, or TM_NATIVE_BLAS=0)")
+    return native
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_long_axpy_is_one_call_of_numpys_own_blas(dtype, monkeypatch):
+    """Longer than AXPY_CHUNK: one cblas axpy of NumPy's OpenBLAS (its thread pool is the
+    one NumPy's products use), the same numbers as SciPy's axpy in chunks."""
+    native = _native_or_skip()
+    calls = []
+
+    def spy(n, alpha, xp, incx, yp, incy):
+        calls.append(n)
+        return native[dtype().dtype.char][0](n, alpha, xp, incx, yp, incy)
+
+    rng = np.random.default_rng(5)
+    x, y0 = (rng.standard_normal((100, 784)).astype(dtype) for _ in range(2))
+    char = np.dtype(dtype).char
+    monkeypatch.setattr(blas, "_NATIVE", {char: (spy, native[char][1])})
+    y = y0.copy()
+    blas.axpy(-0.1, x, y)
+    assert calls == [x.size]
+    monkeypatch.setattr(blas, "_NATIVE", {})  # SciPy's, in chunks
+    chunked = y0.copy()
+    blas.axpy(-0.1, x, chunked)
+    np.testing.assert_array_equal(y, chunked)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(7,), (100, 784), (3, 4, 5)])
+def test_axpby_writes_alpha_x_plus_beta_y_in_place(dtype, shape):
+    rng = np.random.default_rng(6)
+    x, y = (rng.standard_normal(shape).astype(dtype) for _ in range(2))
+    y0, ptr = y.copy(), y.ctypes.data
+    blas.axpby(0.1, x, 0.9, y)
+    assert y.ctypes.data == ptr and y.shape == shape
+    tol = 1e-6 if dtype == np.float32 else 1e-14
+    np.testing.assert_allclose(y, 0.1 * x + 0.9 * y0, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("case", ["transposed y", "float16", "int beta", "overlapping"])
+def test_axpby_falls_back_to_numpy_where_blas_does_not_apply(case):
+    rng = np.random.default_rng(7)
+    x, y = rng.standard_normal((100, 200)), rng.standard_normal((100, 200))
+    alpha, beta = 0.25, 0.5
+    if case == "transposed y":
+        x, y = x.reshape(200, 100), y.T
+    elif case == "float16":
+        x, y = x.astype(np.float16), y.astype(np.float16)
+    elif case == "int beta":
+        beta = 2
+    else:
+        x = y  # (BLAS would read values it has already written: NumPy's passes do not)
+    expected = alpha * x + beta * y
+    before = y
+    blas.axpby(alpha, x, beta, y)
+    assert y is before
+    np.testing.assert_allclose(y, expected, rtol=1e-2 if case == "float16" else 1e-12)
+
+
+def test_native_blas_can_be_turned_off(monkeypatch):
+    monkeypatch.setenv("TM_NATIVE_BLAS", "0")
+    monkeypatch.setattr(blas, "_NATIVE", None)
+    assert blas._load_native() == {}
+    x, y = np.ones(20_000, np.float32), np.ones(20_000, np.float32)
+    blas.axpy(2.0, x, y)  # SciPy's axpy, in chunks
+    np.testing.assert_array_equal(y, 3.0)

@@ -22,18 +22,24 @@ Only OpenBLAS (NumPy's wheels) is steered, through ``threadpoolctl`` when it is
 installed; otherwise the policy is "keep" and nothing changes.
 
 ``axpy(alpha, x, y)`` is SGD's ``y += alpha·x``: one pass of BLAS's
-axpy (through SciPy) instead of NumPy's two (``alpha * x`` into a temporary,
-then the sum), rounded once, as PyTorch's ``y.add_(x, alpha=alpha)`` rounds.
+axpy instead of NumPy's two (``alpha * x`` into a temporary, then the sum),
+rounded once, as PyTorch's ``y.add_(x, alpha=alpha)`` rounds; ``axpby(alpha,
+x, beta, y)`` is ``y ← alpha·x + beta·y`` in one pass (Adam's moving averages).
+Short vectors go to SciPy's BLAS wrappers (the cheapest call); long ones to
+NumPy's own OpenBLAS through ``ctypes`` (see ``_native``), so they run on the
+thread pool that NumPy's matrix products use.
 """
 
 from __future__ import annotations
 
+import ctypes
 import operator
 import os
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["SMALL", "axpy", "matmul", "policy", "set_policy"]
+__all__ = ["SMALL", "axpby", "axpy", "matmul", "policy", "set_policy"]
 
 #: Products with m·k·n up to this run on one thread (32·784·100 ≈ 2.5e6 is small;
 #: 128·784·512 ≈ 5.1e7, where two threads win by 1.7×, is not).
@@ -109,13 +115,24 @@ def _policy_matmul(a, b):
 matmul = operator.matmul
 
 
-#: axpy works on chunks of at most this many elements: OpenBLAS runs a longer one on
-#: SciPy's own thread pool (not NumPy's), whose spinning threads then take the cores
-#: from NumPy's next product (a small-batch epoch ran 80x slower on 2 cores); up to
-#: 10,000 elements OpenBLAS stays on the calling thread.
+#: Vectors up to this long go to SciPy's axpy (0.5 µs a call, where a ctypes call costs
+#: 2); longer ones to NumPy's own BLAS when it is found, else to SciPy's in chunks of
+#: this length: OpenBLAS runs a longer axpy on SciPy's own thread pool (not NumPy's),
+#: whose spinning threads then take the cores from NumPy's next product (a small-batch
+#: epoch ran 80x slower on 2 cores); up to 10,000 elements it stays on the calling thread.
 AXPY_CHUNK = 8192
 
 _AXPY: dict = {}  # dtype char -> SciPy's BLAS axpy ("f": saxpy, "d": daxpy), looked up once
+
+
+def _blas_ready(x: np.ndarray, y: np.ndarray) -> bool:
+    """Whether BLAS may update ``y`` from ``x`` in place: C-contiguous float32/float64
+    arrays of one shape and native byte order, ``y`` writeable, the two not overlapping."""
+    yf = y.flags
+    return (y.dtype.char in "fd" and x.dtype is y.dtype and x.shape == y.shape
+            and yf.c_contiguous and yf.writeable and x.flags.c_contiguous and y.dtype.isnative
+            and (x is y or (x.base is None and y.base is None)  # (two owners never overlap)
+                 or not np.may_share_memory(x, y)))
 
 
 def axpy(alpha, x: np.ndarray, y: np.ndarray) -> None:
@@ -128,21 +145,98 @@ def axpy(alpha, x: np.ndarray, y: np.ndarray) -> None:
     bit; otherwise NumPy's ``y += alpha * x`` (two passes, two roundings).
     """
     fn = _AXPY.get(y.dtype.char) if _AXPY else _load_axpy(y.dtype.char)
-    yf = y.flags
-    if (fn is not None and type(alpha) is float and x.dtype is y.dtype and x.shape == y.shape
-            and yf.c_contiguous and yf.writeable and x.flags.c_contiguous and y.dtype.isnative
-            and (x is y or (x.base is None and y.base is None)  # (two owners never overlap)
-                 or not np.may_share_memory(x, y))):
-        n, flat, xf = y.size, y.ravel(), x.ravel()  # views (contiguous): BLAS writes into y
+    if fn is not None and type(alpha) is float and _blas_ready(x, y):
+        n = y.size
         if n <= AXPY_CHUNK:  # (positional arguments: SciPy parses them faster)
-            if n and fn(xf, flat, n, alpha) is not flat:
+            flat = y.ravel()  # a view (contiguous): BLAS writes into y
+            if n and fn(x.ravel(), flat, n, alpha) is not flat:
                 raise RuntimeError("blas.axpy: BLAS returned a copy instead of writing in place")
             return
+        native = (_NATIVE if _NATIVE is not None else _load_native()).get(y.dtype.char)
+        if native is not None:  # cblas_?axpy(n, alpha, x, incx, y, incy)
+            native[0](n, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
+            return
+        flat, xf = y.ravel(), x.ravel()
         for i in range(0, n, AXPY_CHUNK):  # fn(x, y, n, a, offx, incx, offy, incy)
             if fn(xf, flat, min(AXPY_CHUNK, n - i), alpha, i, 1, i, 1) is not flat:
                 raise RuntimeError("blas.axpy: BLAS returned a copy instead of writing in place")
         return
     y += alpha * x
+
+
+def axpby(alpha, x: np.ndarray, beta, y: np.ndarray) -> None:
+    """``y ← alpha·x + beta·y`` in place: one pass of BLAS's axpby for arrays longer
+    than ``AXPY_CHUNK`` that BLAS may update (see ``axpy``) when NumPy's own OpenBLAS is
+    found; otherwise NumPy's ``y *= beta; y += alpha * x`` (three passes)."""
+    if type(alpha) is float and type(beta) is float and y.size > AXPY_CHUNK \
+            and _blas_ready(x, y):
+        native = (_NATIVE if _NATIVE is not None else _load_native()).get(y.dtype.char)
+        if native is not None:  # cblas_?axpby(n, alpha, x, incx, beta, y, incy)
+            native[1](y.size, alpha, x.ctypes.data, 1, beta, y.ctypes.data, 1)
+            return
+    y *= beta
+    y += alpha * x
+
+
+# ------------------------------------------------------------ NumPy's own OpenBLAS
+#: dtype char -> (cblas_?axpy, cblas_?axpby) of the OpenBLAS inside NumPy's wheel, called
+#: through ctypes; {} where there is none (another BLAS, an unknown build); None: not
+#: looked up yet.  TM_NATIVE_BLAS=0 turns it off.
+_NATIVE: dict | None = None
+
+#: The symbol names NumPy's wheels give them: NumPy 2 ("scipy_" prefix) and 1.2x; both
+#: builds use 64-bit integers (the "64_" suffix), so n and the strides are int64.
+_NATIVE_NAMES = ("scipy_cblas_{}64_", "cblas_{}64_")
+
+
+def _numpy_openblas_files() -> list:
+    """The OpenBLAS libraries shipped inside NumPy's wheel (Linux, macOS, Windows)."""
+    here = Path(np.__file__).resolve().parent
+    found = []
+    for folder in (here.parent / "numpy.libs", here / ".libs", here / ".dylibs"):
+        if folder.is_dir():
+            found += sorted(f for f in folder.iterdir() if "openblas" in f.name.lower())
+    return found
+
+
+def _load_native() -> dict:
+    global _NATIVE
+    _NATIVE = {}
+    if os.environ.get("TM_NATIVE_BLAS", "1").strip() == "0":
+        return _NATIVE
+    for path in _numpy_openblas_files():
+        try:
+            lib = ctypes.CDLL(str(path))
+        except OSError:
+            continue
+        for pattern in _NATIVE_NAMES:
+            fns = {}
+            for char, letter, real in (("f", "s", ctypes.c_float), ("d", "d", ctypes.c_double)):
+                try:
+                    ax, axb = (getattr(lib, pattern.format(letter + op))
+                               for op in ("axpy", "axpby"))
+                except AttributeError:
+                    break
+                i64, ptr = ctypes.c_int64, ctypes.c_void_p
+                ax.argtypes = [i64, real, ptr, i64, ptr, i64]
+                axb.argtypes = [i64, real, ptr, i64, real, ptr, i64]
+                ax.restype = axb.restype = None
+                fns[char] = (ax, axb)
+            if len(fns) == 2 and _native_works(fns):
+                _NATIVE = fns
+                return _NATIVE
+    return _NATIVE
+
+
+def _native_works(fns: dict) -> bool:
+    """A small sum with an exact answer, through each function found."""
+    for char, (ax, axb) in fns.items():
+        x, y = np.arange(1.0, 5.0, dtype=char), np.ones(4, dtype=char)
+        ax(4, 2.0, x.ctypes.data, 1, y.ctypes.data, 1)  # y = 2x + 1
+        axb(4, 1.0, x.ctypes.data, 1, 3.0, y.ctypes.data, 1)  # y = x + 3(2x + 1)
+        if not np.array_equal(y, 7 * x + 3):
+            return False
+    return True
 
 
 def _load_axpy(char: str):

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from .. import blas
 from ..tensor import Tensor
 from .optimizer import Optimizer, check_betas, check_non_negative
 
@@ -77,18 +78,18 @@ class Adam(Optimizer):
         t = state["step"]
         g = decay_weights(p, g, group)
         m, v = state["exp_avg"], state["exp_avg_sq"]
+        # Seven passes over the parameter where the formulas, one NumPy ufunc per
+        # operation, make thirteen: BLAS's axpby and axpy fuse a scaling and a sum.
         tmp = np.empty_like(p)  # the one scratch array of the step
-        lerp_(m, g, 1 - b1, tmp)
-        v *= b2
+        blas.axpby(1 - b1, g, b1, m)  # m ← β₁·m + (1 − β₁)·g  (torch: m.lerp_(g, 1 − β₁))
         np.multiply(g, g, out=tmp)
-        tmp *= 1 - b2
-        v += tmp
+        blas.axpby(1 - b2, tmp, b2, v)  # v ← β₂·v + (1 − β₂)·g²
         if group["amsgrad"]:
             v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-        # tmp becomes the step: m / (√v / √(1 − β₂ᵗ) + eps) · lr / (1 − β₁ᵗ)
+        # p ← p − lr/(1 − β₁ᵗ) · m / (√v / s + eps), s = √(1 − β₂ᵗ); multiplied out by s
+        # (as PyTorch's capturable Adam does) the division by s leaves the array
+        s = (1 - b2**t) ** 0.5
         np.sqrt(v, out=tmp)
-        tmp /= (1 - b2**t) ** 0.5
-        tmp += group["eps"]
+        tmp += group["eps"] * s
         np.divide(m, tmp, out=tmp)
-        tmp *= -(group["lr"] / (1 - b1**t))
-        p += tmp
+        blas.axpy(-(group["lr"] * s / (1 - b1**t)), tmp, p)
