@@ -30,7 +30,6 @@ import numpy as np
 
 from . import autograd
 from ._replay_plan import Replay
-from .tensor import Tensor
 
 __all__ = ["build"]
 
@@ -75,8 +74,8 @@ class _Writer:
     def __init__(self):
         self.lines: list[str] = []
         self.ns: dict = {"ndarray": np.ndarray, "asarray": np.asarray, "Replay": Replay,
-                         "sum_to_shape": autograd.sum_to_shape, "own": autograd._own,
-                         "accumulate": autograd._accumulate, "wrap": Tensor._wrap,
+                         "sum_to_shape": autograd.sum_to_shape, "new_grad": autograd._new_grad,
+                         "accumulate": autograd._accumulate,
                          "mismatch": _mismatch}
         self.named: dict[int, str] = {}  # id(object) -> its name in ns
         self.out: dict[int, str] = {}  # id(op output tensor) -> the local holding its array
@@ -187,7 +186,7 @@ class _Writer:
         for i, leaf, was_none in leaves:  # (each .grad is None or not as checked above)
             lf = self.name(leaf, "L")
             self.emit(f"if {g[i]} is not None:")
-            self.emit(f"    {lf}.grad = wrap(own({g[i]}, handed))" if was_none else
+            self.emit(f"    {lf}.grad = new_grad({g[i]}, handed)" if was_none else
                       f"    accumulate({lf}, {g[i]}, handed)")
         self.committed = True
 

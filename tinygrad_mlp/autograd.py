@@ -375,7 +375,7 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
         if hooks is not None and id(leaf) in hooks:
             g = _hooks.run_hooks(leaf, g)
         if wanted is None and leaf.grad is None and type(g) is _ndarray:  # the common case
-            leaf.grad = _Tensor._wrap(_own(g, handed))
+            leaf.grad = _new_grad(g, handed)
         else:
             _deliver(leaf, g, wanted, results, handed)
     if inputs is None:
@@ -406,6 +406,18 @@ def _own(g, handed: set):
         return g * 1 if isinstance(g, _Tensor) else arr.copy()  # (g * 1 keeps the graph)
     handed.add(id(base))
     return g
+
+
+def _new_grad(g, handed: set):
+    """A leaf's first ``.grad``: a Tensor around the array ``g`` itself, or around a copy
+    of it (``_own``'s rule, spelled out for arrays: this runs for every parameter)."""
+    if type(g) is not _ndarray:
+        return _Tensor._wrap(_own(g, handed))
+    key = id(g) if g.base is None else id(g.base)
+    if key in handed or not g.flags.writeable:
+        return _Tensor._wrap(g.copy())
+    handed.add(key)
+    return _Tensor._wrap(g)
 
 
 def _accumulate(t, g, handed: set) -> None:
