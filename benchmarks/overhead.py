@@ -11,7 +11,10 @@ by hand in NumPy (forward and hand-derived backward), and by PyTorch when instal
 tinygrad_mlp chain as a ``tm.compile`` step (recorded once, then replayed: its
 gradients must equal eager mode's bit for bit).  Then a
 100,000-op chain (``h = h * 1.0000001``) built and backpropagated, by tinygrad_mlp and
-PyTorch.
+PyTorch: in this process (where PyTorch's 165,000 Python objects are walked by every
+full collection of Python's cyclic garbage collector, which tinygrad_mlp's graph of
+Python objects triggers), with tinygrad_mlp's collector paused (its share), and each
+side in a process of its own (what a user of either one sees).
 
 The sides take turns (interleaved, the starting side rotating each round); printed
 after the machine header: the median with [min–max] over the rounds — microseconds
@@ -25,7 +28,11 @@ chain — and the ratios of medians.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
+import subprocess
+import sys
+import time
 
 import numpy as np
 from _bench import fmt, interleaved, machine_header, ratio
@@ -164,25 +171,84 @@ def chains(torch, repeats: int, inner: int) -> dict:
     return results
 
 
+def long_chain_tm_collector_off(n: int) -> None:
+    """The same, the cyclic garbage collector paused while the chain is built (to show
+    its share: backward pauses it anyway; tinygrad_mlp never pauses it for the user)."""
+    gc.disable()
+    try:
+        long_chain_tm(n)
+    finally:
+        gc.enable()
+
+
+def long_chain_child(side: str, n: int, repeats: int) -> None:
+    """Internal (--_long SIDE N R): R timed chains in a process of their own; prints
+    TIMES t1 t2 ..."""
+    gc.collect()
+    if side == "torch":
+        import torch
+
+        torch.set_num_threads(1)
+        fn = functools.partial(long_chain_torch, torch, n)
+    else:
+        fn = functools.partial(long_chain_tm, n)
+    fn()  # warm-up, untimed
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    print("TIMES", *times)
+
+
+def own_processes(sides: list, n: int, repeats: int) -> dict:
+    """Each side's chains in a fresh process per round, the sides taking turns."""
+    times: dict = {side: [] for side in sides}
+    for r in range(repeats):
+        for i in range(len(sides)):
+            side = sides[(r + i) % len(sides)]
+            out = subprocess.run([sys.executable, __file__, "--_long", side, str(n), "1"],
+                                 capture_output=True, text=True, check=True).stdout
+            times[side] += [float(t) for t in out.split("TIMES")[-1].split()]
+    return times
+
+
 def long_chains(torch, n: int, repeats: int) -> dict:
     sides = {"tinygrad_mlp": lambda: long_chain_tm(n)}
     if torch is not None:
         sides["torch"] = lambda: long_chain_torch(torch, n)
+    sides["tm, collector paused"] = lambda: long_chain_tm_collector_off(n)
     times = interleaved(sides, repeats)
     print(f"\n{n:,}-op chain built and backpropagated; seconds, median [min–max] of "
           f"{repeats} interleaved rounds")
+    print("  in this process (PyTorch imported: Python's collector walks its objects too)")
     for side, t in times.items():
-        print(f"  {side:<14} {fmt(t, digits=3)}")
+        print(f"  {side:<22} {fmt(t, digits=3)}")
+    results = {"one process": times}
     if torch is not None:
-        print(f"  tm/torch       {ratio(times['tinygrad_mlp'], times['torch']):.2f}")
-    return times
+        print(f"  tm/torch               {ratio(times['tinygrad_mlp'], times['torch']):.2f}"
+              f"   (collector paused: "
+              f"{ratio(times['tm, collector paused'], times['torch']):.2f})")
+        own = own_processes(["tinygrad_mlp", "torch"], n, repeats)
+        print("  each side in a process of its own (a fresh one per round)")
+        for side, t in own.items():
+            print(f"  {side:<22} {fmt(t, digits=3)}")
+        print(f"  tm/torch               {ratio(own['tinygrad_mlp'], own['torch']):.2f}")
+        results["own processes"] = own
+    return results
 
 
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="few repeats, a 10,000-op chain")
     ap.add_argument("--repeats", type=int, default=None, help="rounds (default 9; 3 with --quick)")
+    ap.add_argument("--_long", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args._long:
+        side, n, reps = args._long
+        long_chain_child(side, int(n), int(reps))
+        return {}
     repeats = args.repeats or (3 if args.quick else 9)
     inner = 3 if args.quick else 20
     try:

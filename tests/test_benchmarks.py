@@ -99,6 +99,9 @@ def test_overhead_quick():
         assert all(float(lo) <= float(med) <= float(hi) for med, lo, hi in cells)
     assert re.search(r"^  shape .*tm\.compile", out, re.M)  # the replayed chain's column
     assert "tinygrad_mlp" in found
+    assert re.search(r"^  tm, collector paused +\d+\.\d+ s \[", out, re.M)
+    if re.search(r"^PyTorch: +\d", out, re.M):  # then the long chain runs in own processes too
+        assert len(re.findall(r"^  tm/torch +\d", out, re.M)) == 2 and "process of its own" in out
 
 
 @pytest.mark.slow
