@@ -23,7 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 ENV_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-            "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TM_BLAS_THREADS")
+            "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TM_BLAS_THREADS", "TM_NATIVE_BLAS")
 
 
 def cpu_model() -> str:
