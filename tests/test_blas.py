@@ -85,16 +85,25 @@ def test_linear_stays_twice_differentiable_under_either_mode(mode, restore_polic
 
 
 # ------------------------------------------------------------------------ axpy
+#: name -> (call on x and y, the value y must then hold from x and the old y)
+UPDATES = {
+    "axpy": (lambda x, y: blas.axpy(-0.1, x, y), lambda x, y0: y0 - 0.1 * x),
+    "axpby": (lambda x, y: blas.axpby(0.1, x, 0.9, y), lambda x, y0: 0.1 * x + 0.9 * y0),
+}
+
+
+@pytest.mark.parametrize("update", sorted(UPDATES))
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(7,), (100, 784), (3, 4, 5)])
-def test_axpy_writes_in_place_and_equals_y_plus_alpha_x(dtype, shape):
+def test_blas_updates_write_in_place_and_equal_their_formula(update, dtype, shape):
+    call, formula = UPDATES[update]
     rng = np.random.default_rng(1)
     x, y = (rng.standard_normal(shape).astype(dtype) for _ in range(2))
     y0, ptr = y.copy(), y.ctypes.data
-    blas.axpy(-0.1, x, y)
+    call(x, y)
     assert y.ctypes.data == ptr and y.shape == shape  # the same memory, written in place
     tol = 1e-6 if dtype == np.float32 else 1e-14
-    np.testing.assert_allclose(y, y0 - 0.1 * x, rtol=tol, atol=tol)
+    np.testing.assert_allclose(y, formula(x, y0), rtol=tol, atol=tol)
 
 
 @pytest.mark.parametrize("case", ["transposed y", "transposed x", "float16", "int alpha",
@@ -227,18 +236,6 @@ def test_long_axpy_is_one_call_of_numpys_own_blas(dtype, monkeypatch):
     chunked = y0.copy()
     blas.axpy(-0.1, x, chunked)
     np.testing.assert_array_equal(y, chunked)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(7,), (100, 784), (3, 4, 5)])
-def test_axpby_writes_alpha_x_plus_beta_y_in_place(dtype, shape):
-    rng = np.random.default_rng(6)
-    x, y = (rng.standard_normal(shape).astype(dtype) for _ in range(2))
-    y0, ptr = y.copy(), y.ctypes.data
-    blas.axpby(0.1, x, 0.9, y)
-    assert y.ctypes.data == ptr and y.shape == shape
-    tol = 1e-6 if dtype == np.float32 else 1e-14
-    np.testing.assert_allclose(y, 0.1 * x + 0.9 * y0, rtol=tol, atol=tol)
 
 
 @pytest.mark.parametrize("case", ["transposed y", "float16", "int beta", "overlapping"])
