@@ -238,7 +238,8 @@ def test_long_axpy_is_one_call_of_numpys_own_blas(dtype, monkeypatch):
     np.testing.assert_array_equal(y, chunked)
 
 
-@pytest.mark.parametrize("case", ["transposed y", "float16", "int beta", "overlapping"])
+@pytest.mark.parametrize("case", ["transposed y", "float16", "int beta", "overlapping",
+                                  "short, overlapping"])
 def test_axpby_falls_back_to_numpy_where_blas_does_not_apply(case):
     rng = np.random.default_rng(7)
     x, y = rng.standard_normal((100, 200)), rng.standard_normal((100, 200))
@@ -249,8 +250,10 @@ def test_axpby_falls_back_to_numpy_where_blas_does_not_apply(case):
         x, y = x.astype(np.float16), y.astype(np.float16)
     elif case == "int beta":
         beta = 2
+    elif case == "overlapping":
+        x = y  # (y is x: each element is read before it is written)
     else:
-        x = y  # (BLAS would read values it has already written: NumPy's passes do not)
+        x = y = y[0, :50]  # (NumPy's passes: alpha * x before y changes)
     expected = alpha * x + beta * y
     before = y
     blas.axpby(alpha, x, beta, y)

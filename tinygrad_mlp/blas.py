@@ -26,7 +26,7 @@ axpy instead of NumPy's two (``alpha * x`` into a temporary, then the sum),
 rounded once, as PyTorch's ``y.add_(x, alpha=alpha)`` rounds; ``axpby(alpha,
 x, beta, y)`` is ``y ← alpha·x + beta·y`` in one pass (Adam's moving averages).
 Short vectors go to SciPy's BLAS wrappers (the cheapest call); long ones to
-NumPy's own OpenBLAS through ``ctypes`` (see ``_native``), so they run on the
+NumPy's own OpenBLAS through ``ctypes`` (see ``_load_native``), so they run on the
 thread pool that NumPy's matrix products use.
 """
 
@@ -167,15 +167,16 @@ def axpy(alpha, x: np.ndarray, y: np.ndarray) -> None:
 def axpby(alpha, x: np.ndarray, beta, y: np.ndarray) -> None:
     """``y ← alpha·x + beta·y`` in place: one pass of BLAS's axpby for arrays longer
     than ``AXPY_CHUNK`` that BLAS may update (see ``axpy``) when NumPy's own OpenBLAS is
-    found; otherwise NumPy's ``y *= beta; y += alpha * x`` (three passes)."""
+    found; otherwise NumPy's three passes (``alpha * x`` first: ``x`` may be ``y``)."""
     if type(alpha) is float and type(beta) is float and y.size > AXPY_CHUNK \
             and _blas_ready(x, y):
         native = (_NATIVE if _NATIVE is not None else _load_native()).get(y.dtype.char)
         if native is not None:  # cblas_?axpby(n, alpha, x, incx, beta, y, incy)
             native[1](y.size, alpha, x.ctypes.data, 1, beta, y.ctypes.data, 1)
             return
+    ax = alpha * x
     y *= beta
-    y += alpha * x
+    y += ax
 
 
 # ------------------------------------------------------------ NumPy's own OpenBLAS
