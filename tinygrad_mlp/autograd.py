@@ -30,6 +30,7 @@ from .grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .graph_skeleton import Skeleton
 from .graph_skeleton import record as record_skeleton
 
 __all__ = [
@@ -83,7 +84,8 @@ class Function:
     # 100,000-op chain builds in about half the time (benchmarks/overhead.py).
     # ``parents`` (the property below) gives them as a tuple.  _np: their number
     # (-1 once backward freed them); _p0, _p1: the first two; _ps: all, for 0 or 3+.
-    __slots__ = ("_np", "_p0", "_p1", "_ps", "inputs", "_tick",
+    # _sk: what backward leaves of a freed node (``graph_skeleton.record``; unset before).
+    __slots__ = ("_np", "_p0", "_p1", "_ps", "inputs", "_tick", "_sk",
                  "__dict__")  # __dict__: per-op extras (axis, masks)
 
     #: Whether backward reads the inputs / the output: the version check at
@@ -168,6 +170,13 @@ class Function:
         else:
             self._ps = tensors
 
+    @property
+    def skeleton(self) -> Skeleton | None:
+        """What a plain ``backward()`` left of this node for drawings (``graph_skeleton``);
+        None while the node is live (or was freed without one)."""
+        flat = getattr(self, "_sk", None)
+        return None if flat is None else Skeleton.of(flat)
+
     @classmethod
     def name(cls) -> str:
         """The op's name as error messages and graph drawings show it."""
@@ -178,6 +187,8 @@ class Function:
 
     def needs_grad(self, i: int) -> bool:
         """Whether input ``i`` needs a gradient (lets backward skip work)."""
+        if i < 2 and 0 < self._np <= 2:  # ``parents[i]``, spelled out
+            return (self._p1 if i else self._p0).requires_grad
         return self.parents[i].requires_grad
 
     def uses_input(self, i: int) -> bool:
@@ -350,12 +361,12 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
                     f"{len(parents)} inputs; return one per input (None where there is none)"
                 )
         if not retain_graph:
-            skeleton = record_skeleton(node, parents)  # the light structure draw_graph uses
+            extras = node.__dict__  # the extra arrays an op saved (masks, log-probs)
+            node._sk = record_skeleton(parents, extras)  # the light structure draw_graph uses
             node._np = -1  # node.parents = None, spelled out
             node._p0 = node._p1 = node._ps = node.inputs = None
-            if node.__dict__:
-                node.__dict__.clear()  # the extra arrays an op saved (masks, log-probs)
-            node.skeleton = skeleton
+            if extras:
+                extras.clear()
         for p, pg in zip(parents, in_grads):
             if p._ctx is not None:  # one consumer of p fewer to wait for
                 n = deps[p] - 1

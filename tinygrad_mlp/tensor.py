@@ -89,6 +89,11 @@ class Tensor:
         float dtype), as PyTorch promotes; cached, since ``x * 2`` in a loop
         would otherwise allocate a new constant per op.  Arrays keep their dtype.
         """
+        tv = type(value)
+        if (tv is float or tv is int) and value and value == value:  # the usual case:
+            const = _CONSTS.get((self.data.dtype, tv, value))  # a nonzero number, cached
+            if const is not None:
+                return const
         if isinstance(value, Tensor):
             return value
         if isinstance(value, (_ndarray, xp.generic)):

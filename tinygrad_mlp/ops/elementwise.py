@@ -61,8 +61,10 @@ class Mul(Function):
         return a * b
 
     def backward(self, g, out, a, b):
-        p = self.parents  # skip the product nobody needs (x * constant is common)
-        return (g * b if p[0].requires_grad else None), (g * a if p[1].requires_grad else None)
+        # Skip the product nobody needs (x * constant is common). _p0 and _p1 are the
+        # input tensors: ``parents``, spelled out, since this runs for every product.
+        ga = g * b if self._p0.requires_grad else None
+        return ga, (g * a if self._p1.requires_grad else None)
 
 
 class Div(Function):

@@ -73,7 +73,7 @@ class OView:
         if self.live:
             self.extras = node.__dict__
         else:
-            sk = node.__dict__.get("skeleton")
+            sk = node.skeleton
             if sk is None:
                 raise RuntimeError(
                     f"draw_graph: op node {self.name!r} was freed by backward() and kept no "
