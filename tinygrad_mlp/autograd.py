@@ -84,8 +84,12 @@ class Function:
     # 100,000-op chain builds in about half the time (benchmarks/overhead.py).
     # ``parents`` (the property below) gives them as a tuple.  _np: their number
     # (-1 once backward freed them); _p0, _p1: the first two; _ps: all, for 0 or 3+.
+    # Their arrays (``inputs``, also a property) likewise: _i0, _i1, or _is.  (A tuple
+    # of arrays alone is not rescanned, but it is one more allocation per op, and the
+    # collector runs after every 700 of them: with two, a 100,000-op chain goes
+    # through two full collections instead of three.)
     # _sk: what backward leaves of a freed node (``graph_skeleton.record``; unset before).
-    __slots__ = ("_np", "_p0", "_p1", "_ps", "inputs", "_tick", "_sk",
+    __slots__ = ("_np", "_p0", "_p1", "_ps", "_i0", "_i1", "_is", "_tick", "_sk",
                  "__dict__")  # __dict__: per-op extras (axis, masks)
 
     #: Whether backward reads the inputs / the output: the version check at
@@ -104,18 +108,21 @@ class Function:
     def apply(cls, *tensors, **params):
         """Run the op forward on Tensors and, in grad mode, record the op node."""
         node = cls()
-        if len(tensors) == 2:  # the common cases, spelled out: this runs for every op
-            inputs = (tensors[0].data, tensors[1].data)
-        elif len(tensors) == 1:
-            inputs = (tensors[0].data,)
-        else:
-            inputs = tuple([t.data for t in tensors])
+        n = len(tensors)
         try:
-            data = node.forward(*inputs, **params) if params else node.forward(*inputs)
+            if n == 2:  # the common cases, spelled out: this runs for every op
+                a, b = tensors[0].data, tensors[1].data
+                data = node.forward(a, b, **params) if params else node.forward(a, b)
+            elif n == 1:
+                a = tensors[0].data
+                data = node.forward(a, **params) if params else node.forward(a)
+            else:
+                inputs = tuple([t.data for t in tensors])
+                data = node.forward(*inputs, **params) if params else node.forward(*inputs)
         except (ValueError, IndexError, TypeError) as exc:
             # Made in a helper: an exception held in a local of this frame would form a
             # cycle (frame -> exception -> traceback -> frame) keeping the graph alive.
-            raise _named_error(cls, exc, inputs) from exc
+            raise _named_error(cls, exc, [t.data for t in tensors]) from exc
         out = _Tensor.__new__(_Tensor)
         out.data = data if type(data) is _ndarray else xp.asarray(data)
         out.grad = None
@@ -127,16 +134,18 @@ class Function:
         if _state.enabled:
             for t in tensors:
                 if t.requires_grad:
-                    n = len(tensors)  # (the parents setter, spelled out)
-                    if n == 2:
+                    if n == 2:  # (the parents and inputs setters, spelled out)
                         node._p0 = tensors[0]
                         node._p1 = tensors[1]
+                        node._i0 = a
+                        node._i1 = b
                     elif n == 1:
                         node._p0 = tensors[0]
+                        node._i0 = a
                     else:
                         node._ps = tensors
+                        node._is = inputs
                     node._np = n
-                    node.inputs = inputs
                     node._tick = _TICK
                     out._ctx = node
                     out.requires_grad = True
@@ -154,6 +163,32 @@ class Function:
         if n == 1:
             return (self._p0,)
         return self._ps
+
+    @property
+    def inputs(self) -> tuple | None:
+        """The input arrays the op ran on, in order (None once a backward freed them)."""
+        n = self._np
+        if n == 2:
+            return (self._i0, self._i1)
+        if n == 1:
+            return (self._i0,)
+        return self._is
+
+    @inputs.setter
+    def inputs(self, arrays) -> None:  # (after ``parents``, as many)
+        if arrays is None:
+            self._i0 = self._i1 = self._is = None
+            return
+        arrays = tuple(arrays)
+        if len(arrays) != self._np:
+            raise ValueError(f"{self.name()}: {len(arrays)} input arrays for "
+                             f"{self._np} input tensors")
+        if len(arrays) == 2:
+            self._i0, self._i1 = arrays
+        elif len(arrays) == 1:
+            self._i0 = arrays[0]
+        else:
+            self._is = arrays
 
     @parents.setter
     def parents(self, tensors) -> None:
@@ -351,8 +386,12 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
             try:
                 if create_graph:
                     in_grads = node.backward(g, t, *parents)
+                elif n == 2:  # node.backward(g, t.data, *node.inputs), spelled out
+                    in_grads = node.backward(g, t.data, node._i0, node._i1)
+                elif n == 1:
+                    in_grads = node.backward(g, t.data, node._i0)
                 else:
-                    in_grads = node.backward(g, t.data, *node.inputs)
+                    in_grads = node.backward(g, t.data, *node._is)
             except TypeError as exc:
                 raise _hooks.explain_type_error(node, exc) from exc
             if len(in_grads) != len(parents):
@@ -364,7 +403,7 @@ def _backward(roots, root_grads, retain_graph, create_graph, inputs):
             extras = node.__dict__  # the extra arrays an op saved (masks, log-probs)
             node._sk = record_skeleton(parents, extras)  # the light structure draw_graph uses
             node._np = -1  # node.parents = None, spelled out
-            node._p0 = node._p1 = node._ps = node.inputs = None
+            node._p0 = node._p1 = node._ps = node._i0 = node._i1 = node._is = None
             if extras:
                 extras.clear()
         for p, pg in zip(parents, in_grads):
