@@ -253,6 +253,42 @@ def test_graph_nodes_are_freed_after_backward(retain):
     assert x.grad is not None
 
 
+
+def test_each_op_leaves_two_objects_for_the_cyclic_collector():
+    """An op adds its output Tensor and its node to what Python's cyclic collector
+    tracks, nothing more (no tuple of parents or of arrays): every full collection
+    rescans all of them while a graph is built (docs/concepts.md, benchmarks/overhead.py)."""
+    x = _leaf([0.5])
+    y = x * 1.0001  # (the constant is made and cached here)
+    gc.collect()
+    before = len(gc.get_objects())
+    gc.disable()  # the young generation's count: objects made, less those freed
+    try:
+        made = gc.get_count()[0]
+        for _ in range(1000):
+            y = y * 1.0001
+        made = gc.get_count()[0] - made
+    finally:
+        gc.enable()
+    assert 2 * 1000 <= made <= 2 * 1000 + 10  # (a tuple of arrays would count here too;
+    # the few over are the loop's own, made once)
+    gc.collect()
+    assert len(gc.get_objects()) - before == 2 * 1000
+    assert y._ctx.parents[0]._ctx.inputs[0] is y._ctx.parents[0]._ctx.parents[0].data
+
+
+def test_node_inputs_follow_parents_and_check_their_number():
+    a, b, c = _leaf([1.0, 2.0]), _leaf([3.0, 4.0]), _leaf([5.0, 6.0])
+    for tensors in [(a,), (a, b), (a, b, c)]:
+        out = tm.cat(list(tensors)) if len(tensors) != 2 else a * b
+        node = out._ctx
+        assert [p is t for p, t in zip(node.parents, tensors)] == [True] * len(tensors)
+        assert all(i is t.data for i, t in zip(node.inputs, tensors))
+        with pytest.raises(ValueError, match="input arrays for"):
+            node.inputs = [t.data for t in tensors] + [a.data]
+        out.sum().backward()
+        assert node.parents is None and node.inputs is None
+
 # ---------------------------------------------------------------------- tm.grad
 def test_grad_function_returns_without_touching_dot_grad():
     a, b = _leaf([1.0, 2.0]), _leaf([3.0, -1.0])

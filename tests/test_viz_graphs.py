@@ -69,6 +69,30 @@ def test_backward_frees_the_saved_arrays_but_keeps_a_skeleton():
     assert "sigmoid" in t  # drawn, though its saturation can no longer be measured
 
 
+
+def test_skeleton_of_ops_with_one_two_and_three_inputs():
+    """A freed node keeps one flat tuple (``graph_skeleton.record``); ``node.skeleton``
+    reads it back as one (node, ref, shape, dtype, requires_grad, name) per input,
+    and the op's array settings as their shape and dtype."""
+    a = tm.tensor(np.ones((2, 3)), requires_grad=True)
+    b = tm.tensor(np.ones((2, 3)), requires_grad=True)
+    b.name = "b"
+    c = tm.tensor(np.ones((1, 3)))
+    one = a.relu()
+    two = one * b
+    three = tm.cat([two, a, c])
+    assert three._ctx.skeleton is None  # a live node has none
+    nodes = [one._ctx, two._ctx, three._ctx]
+    three.sum().backward()
+    sk1, sk2, sk3 = (n.skeleton for n in nodes)
+    assert [(e[0], e[1](), e[2]) for e in sk1.parents] == [(None, a, (2, 3))]
+    assert [(e[0], e[1]() is b, e[4], e[5]) for e in sk2.parents] == [
+        (nodes[0], False, True, None), (None, True, True, "b")]
+    assert [e[2] for e in sk3.parents] == [(2, 3), (2, 3), (1, 3)]
+    assert [e[4] for e in sk3.parents] == [True, True, False]
+    assert len(parse(draw_graph(three))[0]) >= 5  # and it draws
+
+
 def test_draw_graph_with_model_and_sample_runs_one_fresh_batch():
     model = mlp([4, 6, 3])
     X = np.random.default_rng(0).normal(size=(5, 4)).astype(np.float32)
